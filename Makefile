@@ -1,0 +1,81 @@
+# redflag — plain Makefile over pkg-config. `make` builds ./redflag;
+# `make check` runs the unit tests (one cmocka binary per module) and the
+# CLI tests; `make SANITIZE=address,undefined check` runs them sanitized.
+
+PKGS     := libpcre2-8 lmdb libxml-2.0 libcurl jansson
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
+BUILD    := build
+VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+ifdef SANITIZE
+BUILD    := build/san
+CFLAGS   += -O1 -fno-omit-frame-pointer -fsanitize=$(SANITIZE) -fno-sanitize-recover=all
+LDFLAGS  += -fsanitize=$(SANITIZE)
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DRF_VERSION='"$(VERSION)"' -Iinclude $(WARN) \
+              -fvisibility=hidden -MMD -MP $(PKG_CFLAGS) $(CFLAGS)
+
+LIB_SRC  := $(sort $(wildcard src/lib/*.c))
+CLI_SRC  := $(sort $(wildcard src/cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+LIBA     := $(BUILD)/libredflag.a
+BIN      := $(if $(SANITIZE),$(BUILD)/redflag,redflag)
+
+PREFIX   ?= /usr/local
+
+.PHONY: all deps check unit cli-test demo bench bench-quick clean install fuzz
+all: $(BIN)
+
+deps:
+	@sh scripts/deps.sh
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIBA): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BIN): $(CLI_OBJ) $(LIBA)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIBA) $(PKG_LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(PKG_LIBS) -lcmocka
+
+unit: $(TESTS)
+	@fail=0; for t in $(TESTS); do \
+	  echo "== $$t"; RF_SRCDIR=$(CURDIR) ./$$t || fail=1; done; exit $$fail
+
+cli-test: $(BIN)
+	@REDFLAG=$(CURDIR)/$(BIN) sh tests/cli/run.sh
+
+check: deps
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory cli-test
+
+demo: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	@sh scripts/demo.sh ./$(BIN)
+
+bench: $(BIN)
+	@sh bench/run.sh ./$(BIN)
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/redflag/rules
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/redflag
+	install -m 644 rules/*.rules $(DESTDIR)$(PREFIX)/share/redflag/rules/
+
+clean:
+	rm -rf build redflag
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_SRC:%.c=$(BUILD)/%.d)
