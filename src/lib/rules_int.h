@@ -1,0 +1,156 @@
+/* Private structures of the rule compiler and scanner. */
+#ifndef REDFLAG_RULES_INT_H
+#define REDFLAG_RULES_INT_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdbool.h>
+#include "redflag/rules.h"
+
+/* ---- lexer ---- */
+typedef enum tok_kind {
+    TK_EOF, TK_IDENT, TK_VAR, TK_STRING, TK_NUMBER, TK_REGEX, TK_JSON,
+    TK_LBRACE, TK_RBRACE, TK_LPAREN, TK_RPAREN, TK_COMMA, TK_ASSIGN,
+    TK_LT, TK_LE, TK_GT, TK_GE, TK_EQ, TK_NE, TK_PLUS, TK_MINUS, TK_STAR, TK_SLASH,
+    TK_ERROR
+} tok_kind;
+
+typedef struct token {
+    tok_kind kind;
+    int line, col;
+    const char *start; /* into the source */
+    size_t len;
+    char *text;        /* decoded string / regex body / json (owned by the lexer) */
+    char flags[8];     /* regex flags */
+    double num;
+} token;
+
+typedef struct lexer {
+    const char *file;
+    const char *src, *p, *end;
+    int line;
+    const char *line_start;
+    token tok;         /* current token */
+    rf_diag *diag;
+} lexer;
+
+void lex_init(lexer *lx, const char *file, const char *src, size_t len, rf_diag *diag);
+void lex_free(lexer *lx);
+/* Advance to the next ordinary token; false on a lexical error (diag set). */
+bool lex_next(lexer *lx);
+/* Read a /regex/flags at the current position (the current token is left
+ * behind); false with diag set when there is none. */
+bool lex_regex(lexer *lx);
+/* Read a balanced {…} JSON object at the current position. */
+bool lex_json(lexer *lx);
+/* Peek whether the next non-blank character is c. */
+bool lex_peek_char(lexer *lx, char c);
+/* Record an error at the current token; always returns false. */
+bool lex_error(lexer *lx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The current token as text for messages ("'foo'", "end of file"). */
+const char *tok_describe(const token *t, char *buf, size_t n);
+
+/* ---- conditions ---- */
+typedef enum arith_kind { A_NUM, A_FIELD, A_ADD, A_SUB, A_MUL, A_DIV, A_NEG } arith_kind;
+
+typedef struct arith {
+    arith_kind k;
+    double num;
+    rf_field field;
+    struct arith *l, *r;
+} arith;
+
+typedef enum cond_kind {
+    C_VAR, C_AND, C_OR, C_NOT, C_ANY, C_ALL, C_NONE, C_EXISTS, C_IN, C_CMP
+} cond_kind;
+
+typedef struct cond {
+    cond_kind k;
+    struct cond *l, *r;      /* AND / OR / NOT (l) */
+    int var;                 /* C_VAR */
+    int *vars;               /* C_ANY / C_ALL / C_NONE */
+    int nvars;
+    rf_field field;          /* C_EXISTS / C_IN */
+    char *setname;           /* C_IN, resolved to set */
+    int set;
+    int line, col;           /* for late errors (unknown set) */
+    tok_kind cmp;            /* C_CMP */
+    arith *lhs, *rhs;
+} cond;
+
+/* ---- compiled objects ---- */
+typedef struct set {
+    char *name;
+    bool prefix;
+    char **items;            /* normalised: upper case (prefix: alphanumerics only) */
+    size_t nitems;
+} set;
+
+typedef struct pattern {
+    char *name;              /* without '$' */
+    pcre2_code *re;
+    pcre2_code *unless;      /* sentence-scoped negation, or NULL */
+} pattern;
+
+typedef struct example {
+    bool hit;
+    bool json;
+    char *text;              /* the example text or JSON object */
+    int line;
+} example;
+
+typedef struct rule {
+    rf_rule_info info;
+    rf_field fields[RF_F_COUNT];
+    int nfields;
+    pattern *pats;
+    int npats;
+    cond *when;              /* NULL: any of them */
+    cond **unless;
+    int nunless;
+    rf_field condfields[8];  /* fields the condition reads, for evidence */
+    int ncondfields;
+    example *ex;
+    size_t nex;
+} rule;
+
+struct rf_ruleset {
+    rule *rules;
+    size_t nrules;
+    set *sets;
+    size_t nsets;
+    char **strings;          /* owned strings (titles, ids, files…) */
+    size_t nstrings, capstrings;
+    pcre2_match_context *mctx;
+    bool field_scanned[RF_F_COUNT]; /* read by some pattern: UTF-8 checked once per scan */
+    int max_pats;
+    char digest[17];
+};
+
+/* Keep s alive as long as rs; returns s (NULL on ENOMEM, s freed). */
+char *rs_own(rf_ruleset *rs, char *s);
+/* Parse one file's text into rs. */
+int rules_parse(rf_ruleset *rs, const char *file, const char *src, size_t len, rf_diag *diag);
+/* Resolve set references after every file is read. */
+int rules_resolve(rf_ruleset *rs, rf_diag *diag);
+/* Parse a condition for rule r at the lexer's current token. */
+cond *rules_parse_cond(lexer *lx, rf_ruleset *rs, const rule *r);
+/* Free a condition tree. */
+void cond_free(cond *c);
+/* Normalise a set entry or value for comparison into out (n bytes); its length. */
+size_t set_key(const char *s, size_t len, bool prefix, char *out, size_t n);
+/* Whether text (len) belongs to the set. */
+bool set_contains(const set *st, const char *text, size_t len);
+
+/* Prepare the scanner for single-rule evaluations on rec. */
+void scanner_begin(rf_scanner *sc, const rf_record *rec);
+/* Whether rule r fires on the record given to scanner_begin. */
+bool scanner_rule_fires(rf_scanner *sc, const rule *r);
+
+/* Limits for every pattern evaluation. */
+#define RF_MATCH_LIMIT 200000u
+#define RF_DEPTH_LIMIT 2000u
+#define RF_HEAP_LIMIT_KB 8192u
+#define RF_EVIDENCE_MAX 200
+
+#endif

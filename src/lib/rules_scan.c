@@ -1,0 +1,375 @@
+/* The scanner: evaluates a compiled ruleset on one record at a time. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "rules_int.h"
+
+#define SENTENCE_SPAN 1000 /* how far to look for a sentence boundary */
+
+typedef struct evidence {
+    rf_field field;
+    size_t value;          /* index of the value within the field */
+    size_t s, e;           /* the occurrence */
+    size_t ss, se;         /* its sentence */
+} evidence;
+
+struct rf_scanner {
+    const rf_ruleset *rs;
+    pcre2_match_data *md;
+    signed char *state;    /* per pattern of the current rule: -1 unknown, 0, 1 */
+    evidence *ev;
+    const rf_record *rec;
+    const rule *r;
+    bool field_ok[RF_F_COUNT];
+    unsigned long limit_hits;
+};
+
+/* Create a scanner with its own match data. */
+int rf_scanner_create(rf_scanner **out, const rf_ruleset *rs)
+{
+    rf_scanner *s = calloc(1, sizeof *s);
+    if (!s)
+        return RF_ENOMEM;
+    size_t n = (size_t)rs->max_pats + 1;
+    s->rs = rs;
+    s->md = pcre2_match_data_create(1, NULL);
+    s->state = calloc(n, 1);
+    s->ev = calloc(n, sizeof *s->ev);
+    if (!s->md || !s->state || !s->ev) {
+        rf_scanner_destroy(s);
+        return RF_ENOMEM;
+    }
+    *out = s;
+    return RF_OK;
+}
+
+/* Free a scanner. */
+void rf_scanner_destroy(rf_scanner *s)
+{
+    if (!s)
+        return;
+    pcre2_match_data_free(s->md);
+    free(s->state);
+    free(s->ev);
+    free(s);
+}
+
+/* Pattern evaluations that hit a limit. */
+unsigned long rf_scanner_limit_hits(const rf_scanner *s)
+{
+    return s->limit_hits;
+}
+
+/* Whether p[0..n) is valid UTF-8 (no overlongs, surrogates or values past U+10FFFF). */
+static bool utf8_valid(const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = p[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t k = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC2 ? 1 : 0;
+        if (!k || c > 0xF4 || n - i <= k)
+            return false;
+        for (size_t j = 1; j <= k; j++)
+            if ((p[i + j] & 0xC0) != 0x80)
+                return false;
+        if ((c == 0xE0 && p[i + 1] < 0xA0) || (c == 0xED && p[i + 1] > 0x9F) ||
+            (c == 0xF0 && p[i + 1] < 0x90) || (c == 0xF4 && p[i + 1] > 0x8F))
+            return false;
+        i += k + 1;
+    }
+    return true;
+}
+
+/* Whether byte k of t ends a sentence: a line break, or .!?; before a space or the end. */
+static bool is_term(const char *t, size_t len, size_t k)
+{
+    char c = t[k];
+    if (c == '\n')
+        return true;
+    if (c != '.' && c != '!' && c != '?' && c != ';')
+        return false;
+    return k + 1 == len || t[k + 1] == ' ' || t[k + 1] == '\n' || t[k + 1] == '\t' ||
+           t[k + 1] == '\r';
+}
+
+/* Find the sentence [*ss, *se) around the occurrence [s, e). */
+static void sentence(const char *t, size_t len, size_t s, size_t e, size_t *ss, size_t *se)
+{
+    size_t lo = s > SENTENCE_SPAN ? s - SENTENCE_SPAN : 0;
+    size_t k = s;
+    while (k > lo && !is_term(t, len, k - 1))
+        k--;
+    while (k < s && ((unsigned char)t[k] & 0xC0) == 0x80)
+        k++;
+    *ss = k;
+    size_t hi = len - e > SENTENCE_SPAN ? e + SENTENCE_SPAN : len;
+    k = e > s ? e - 1 : s;
+    while (k < hi && !is_term(t, len, k))
+        k++;
+    k = k < hi ? k + 1 : hi;
+    while (k < len && k > e && ((unsigned char)t[k] & 0xC0) == 0x80)
+        k--;
+    *se = k;
+}
+
+/* Run re on t from start; the occurrence in *s, *e. 1 match, 0 none, -1 limit/error. */
+static int run(rf_scanner *sc, const pcre2_code *re, const char *t, size_t len, size_t start,
+               size_t *s, size_t *e)
+{
+    int rc = pcre2_match(re, (PCRE2_SPTR)t, len, start, PCRE2_NO_UTF_CHECK, sc->md,
+                         sc->rs->mctx);
+    if (rc == PCRE2_ERROR_NOMATCH)
+        return 0;
+    if (rc < 0) {
+        sc->limit_hits++;
+        return -1;
+    }
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md);
+    *s = ov[0];
+    *e = ov[1];
+    return 1;
+}
+
+/* Search one value for an occurrence of p not negated within its sentence. */
+static bool match_value(rf_scanner *sc, const pattern *p, const char *t, size_t len,
+                        evidence *ev)
+{
+    size_t start = 0, s, e;
+    while (start <= len && run(sc, p->re, t, len, start, &s, &e) == 1) {
+        size_t ss, se, us, ue;
+        sentence(t, len, s, e, &ss, &se);
+        if (!p->unless || run(sc, p->unless, t + ss, se - ss, 0, &us, &ue) != 1) {
+            *ev = (evidence){.s = s, .e = e, .ss = ss, .se = se};
+            return true;
+        }
+        start = e > s ? e : s + 1;
+        while (start < len && ((unsigned char)t[start] & 0xC0) == 0x80)
+            start++;
+    }
+    return false;
+}
+
+/* Evaluate pattern i of the current rule over its fields (memoised per rule). */
+static bool pat(rf_scanner *sc, int i)
+{
+    if (sc->state[i] >= 0)
+        return sc->state[i];
+    const rule *r = sc->r;
+    sc->state[i] = 0;
+    for (int f = 0; f < r->nfields; f++) {
+        rf_field fld = r->fields[f];
+        if (!sc->field_ok[fld])
+            continue;
+        size_t n = rf_record_count(sc->rec, fld);
+        for (size_t v = 0; v < n; v++) {
+            size_t len;
+            const char *t = rf_record_str(sc->rec, fld, v, &len);
+            if (match_value(sc, &r->pats[i], t, len, &sc->ev[i])) {
+                sc->ev[i].field = fld;
+                sc->ev[i].value = v;
+                return (sc->state[i] = 1);
+            }
+        }
+    }
+    return false;
+}
+
+/* Evaluate arithmetic; false when a field is missing or a division by zero. */
+static bool arith_eval(const rf_scanner *sc, const arith *a, double *out)
+{
+    double l, r;
+    switch (a->k) {
+    case A_NUM: *out = a->num; return true;
+    case A_FIELD: return rf_record_num(sc->rec, a->field, out);
+    case A_NEG:
+        if (!arith_eval(sc, a->l, &l))
+            return false;
+        *out = -l;
+        return true;
+    default: break;
+    }
+    if (!arith_eval(sc, a->l, &l) || !arith_eval(sc, a->r, &r))
+        return false;
+    switch (a->k) {
+    case A_ADD: *out = l + r; return true;
+    case A_SUB: *out = l - r; return true;
+    case A_MUL: *out = l * r; return true;
+    default:
+        if (r == 0)
+            return false;
+        *out = l / r;
+        return true;
+    }
+}
+
+/* Compare two numbers with a comparison token. */
+static bool compare(tok_kind op, double l, double r)
+{
+    switch (op) {
+    case TK_LT: return l < r;
+    case TK_LE: return l <= r;
+    case TK_GT: return l > r;
+    case TK_GE: return l >= r;
+    case TK_EQ: return l == r;
+    default: return l != r;
+    }
+}
+
+/* Count how many of the listed patterns (or all, nvars -1) match, stopping early. */
+static int count_pats(rf_scanner *sc, const cond *c, int want)
+{
+    int n = c->nvars < 0 ? sc->r->npats : c->nvars, hits = 0;
+    for (int i = 0; i < n && hits < want; i++)
+        hits += pat(sc, c->nvars < 0 ? i : c->vars[i]);
+    return hits;
+}
+
+/* Whether field f has a non-empty value / a value in the set. */
+static bool field_test(const rf_scanner *sc, const cond *c)
+{
+    size_t n = rf_record_count(sc->rec, c->field);
+    for (size_t v = 0; v < n; v++) {
+        size_t len;
+        const char *t = rf_record_str(sc->rec, c->field, v, &len);
+        if (c->k == C_EXISTS ? len > 0 : set_contains(&sc->rs->sets[c->set], t, len))
+            return true;
+    }
+    return false;
+}
+
+/* Evaluate a condition, lazily (patterns run only when needed). */
+static bool eval(rf_scanner *sc, const cond *c)
+{
+    double l, r;
+    int total = c->nvars < 0 ? sc->r->npats : c->nvars;
+    switch (c->k) {
+    case C_VAR: return pat(sc, c->var);
+    case C_AND: return eval(sc, c->l) && eval(sc, c->r);
+    case C_OR: return eval(sc, c->l) || eval(sc, c->r);
+    case C_NOT: return !eval(sc, c->l);
+    case C_ANY: return count_pats(sc, c, 1) > 0;
+    case C_ALL: return count_pats(sc, c, total) == total;
+    case C_NONE: return count_pats(sc, c, 1) == 0;
+    case C_EXISTS:
+    case C_IN: return field_test(sc, c);
+    case C_CMP:
+        return arith_eval(sc, c->lhs, &l) && arith_eval(sc, c->rhs, &r) && compare(c->cmp, l, r);
+    }
+    return false;
+}
+
+/* Whether rule r fires on the scanner's current record. */
+bool scanner_rule_fires(rf_scanner *sc, const rule *r)
+{
+    sc->r = r;
+    memset(sc->state, -1, (size_t)r->npats);
+    if (r->when ? !eval(sc, r->when) : !(r->npats && count_pats(sc, &(cond){.nvars = -1}, 1)))
+        return false;
+    for (int u = 0; u < r->nunless; u++)
+        if (eval(sc, r->unless[u]))
+            return false;
+    return true;
+}
+
+/* Copy the sentence of an occurrence, clipped around it to RF_EVIDENCE_MAX bytes. */
+static const char *clip_evidence(rf_result *res, const char *t, const evidence *ev)
+{
+    size_t a = ev->ss, b = ev->se;
+    while (a < b && (t[a] == ' ' || t[a] == '\t' || t[a] == '\n' || t[a] == '\r'))
+        a++;
+    while (b > a && (t[b - 1] == ' ' || t[b - 1] == '\t' || t[b - 1] == '\n' || t[b - 1] == '\r'))
+        b--;
+    if (b - a <= RF_EVIDENCE_MAX)
+        return rf_result_strdup(res, t + a, b - a);
+    size_t lo = ev->s > a + 60 ? ev->s - 60 : a;
+    size_t hi = lo + RF_EVIDENCE_MAX < b ? lo + RF_EVIDENCE_MAX : b;
+    while (lo > a && ((unsigned char)t[lo] & 0xC0) == 0x80)
+        lo--;
+    while (hi < b && ((unsigned char)t[hi] & 0xC0) == 0x80)
+        hi--;
+    char buf[RF_EVIDENCE_MAX + 16];
+    int n = snprintf(buf, sizeof buf, "%s%.*s%s", lo > a ? "…" : "", (int)(hi - lo), t + lo,
+                     hi < b ? "…" : "");
+    return rf_result_strdup(res, buf, (size_t)n);
+}
+
+/* Describe the fields a pattern-less rule read, as "path=value; …". */
+static const char *field_evidence(rf_result *res, const rf_scanner *sc, const rule *r)
+{
+    char buf[RF_EVIDENCE_MAX + 1];
+    size_t o = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < r->ncondfields && o < sizeof buf - 1; i++) {
+        const char *v = rf_record_str(sc->rec, r->condfields[i], 0, NULL);
+        if (!v)
+            continue;
+        int n = snprintf(buf + o, sizeof buf - o, "%s%s=%.60s", o ? "; " : "",
+                         rf_field_get(r->condfields[i])->path, v);
+        o = n < 0 ? o : o + (size_t)n >= sizeof buf ? sizeof buf - 1 : o + (size_t)n;
+    }
+    return rf_result_strdup(res, buf, o);
+}
+
+/* Append the flag for a rule that fired. */
+static int add_flag(rf_scanner *sc, const rule *r, rf_result *res)
+{
+    rf_flag fl = {
+        .rule = r->info.id, .indicator = r->info.indicator, .severity = r->info.severity,
+        .weight = r->info.weight, .source = r->info.sources, .guideline = r->info.guideline,
+    };
+    int i = 0;
+    while (i < r->npats && sc->state[i] != 1)
+        i++;
+    if (i < r->npats) {
+        const evidence *ev = &sc->ev[i];
+        fl.field = rf_field_get(ev->field)->path;
+        fl.evidence = clip_evidence(res, rf_record_str(sc->rec, ev->field, ev->value, NULL), ev);
+    } else {
+        fl.field = r->ncondfields ? rf_field_get(r->condfields[0])->path : "";
+        fl.evidence = field_evidence(res, sc, r);
+    }
+    if (!fl.evidence)
+        return RF_ENOMEM;
+    return rf_result_add_flag(res, &fl);
+}
+
+/* Check once per record which scanned fields hold valid UTF-8. */
+static void check_fields(rf_scanner *sc)
+{
+    for (int f = 0; f < RF_F_COUNT; f++) {
+        sc->field_ok[f] = sc->rs->field_scanned[f];
+        size_t n = sc->field_ok[f] ? rf_record_count(sc->rec, (rf_field)f) : 0;
+        for (size_t v = 0; v < n && sc->field_ok[f]; v++) {
+            size_t len;
+            const char *t = rf_record_str(sc->rec, (rf_field)f, v, &len);
+            sc->field_ok[f] = utf8_valid((const unsigned char *)t, len);
+        }
+    }
+}
+
+/* Evaluate every rule on a record, appending flags. */
+int rf_scanner_scan(rf_scanner *sc, const rf_record *rec, rf_result *res)
+{
+    sc->rec = rec;
+    check_fields(sc);
+    for (size_t i = 0; i < sc->rs->nrules; i++) {
+        const rule *r = &sc->rs->rules[i];
+        if (scanner_rule_fires(sc, r)) {
+            int rc = add_flag(sc, r, res);
+            if (rc != RF_OK)
+                return rc;
+        }
+    }
+    return RF_OK;
+}
+
+/* Prepare the scanner for a single-rule evaluation on rec. */
+void scanner_begin(rf_scanner *sc, const rf_record *rec)
+{
+    sc->rec = rec;
+    check_fields(sc);
+}
