@@ -1,0 +1,237 @@
+/* Result writers: the generic layer (buffering, flushing, counting). */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "writer_int.h"
+
+/* Make room for n more bytes; false (and oom set) when that fails. */
+static bool reserve(wbuf *b, size_t n)
+{
+    if (b->oom)
+        return false;
+    if (b->cap - b->len >= n)
+        return true;
+    if (n > SIZE_MAX / 2 - b->len) {
+        b->oom = true;
+        return false;
+    }
+    size_t cap = b->cap ? b->cap : 1024;
+    while (cap - b->len < n)
+        cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p) {
+        b->oom = true;
+        return false;
+    }
+    b->p = p;
+    b->cap = cap;
+    return true;
+}
+
+/* Append n bytes. */
+void wbuf_put(wbuf *b, const char *s, size_t n)
+{
+    if (n && reserve(b, n)) {
+        memcpy(b->p + b->len, s, n);
+        b->len += n;
+    }
+}
+
+/* Append a NUL-terminated string. */
+void wbuf_puts(wbuf *b, const char *s)
+{
+    wbuf_put(b, s, strlen(s));
+}
+
+/* Append one byte. */
+void wbuf_putc(wbuf *b, char c)
+{
+    if (reserve(b, 1))
+        b->p[b->len++] = c;
+}
+
+/* Append a decimal integer without going through printf. */
+void wbuf_long(wbuf *b, long v)
+{
+    char tmp[24];
+    size_t i = sizeof tmp;
+    unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
+    do {
+        tmp[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        tmp[--i] = '-';
+    wbuf_put(b, tmp + i, sizeof tmp - i);
+}
+
+/* Append a 0..1 score as d.dd or d.ddd (locale-proof; NaN counts as 0). */
+void wbuf_score(wbuf *b, double v)
+{
+    if (!(v > 0))
+        v = 0;
+    if (v > 1)
+        v = 1;
+    long m = lround(v * 1000.0);
+    char tmp[6] = {(char)('0' + m / 1000), '.', (char)('0' + m / 100 % 10),
+                   (char)('0' + m / 10 % 10), (char)('0' + m % 10), 0};
+    wbuf_put(b, tmp, tmp[4] == '0' ? 4 : 5);
+}
+
+/* For a lead byte c: the sequence length (0 if c cannot start one) and the
+ * range the second byte must fall in (excluding overlongs, surrogates and
+ * code points above U+10FFFF). */
+static size_t lead(unsigned c, unsigned *lo, unsigned *hi)
+{
+    *lo = 0x80;
+    *hi = 0xBF;
+    if (c == 0xE0)
+        *lo = 0xA0;
+    else if (c == 0xED)
+        *hi = 0x9F;
+    else if (c == 0xF0)
+        *lo = 0x90;
+    else if (c == 0xF4)
+        *hi = 0x8F;
+    return c < 0x80 ? 1 : c < 0xC2 ? 0 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : c < 0xF5 ? 4 : 0;
+}
+
+/* Decode the UTF-8 sequence at s (NUL-terminated): its length, or 0 when it
+ * is not valid UTF-8. Never reads past the first byte that fails, so never
+ * past the terminator. */
+size_t utf8_next(const char *str, unsigned *cp)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    unsigned lo, hi;
+    size_t n = lead(s[0], &lo, &hi);
+    if (n == 1) {
+        *cp = s[0];
+        return 1;
+    }
+    if (!n || s[1] < lo || s[1] > hi)
+        return 0;
+    unsigned v = s[0] & (0x7Fu >> n);
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        v = v << 6 | (s[i] & 0x3F);
+    }
+    *cp = v;
+    return n;
+}
+
+/* Length of the ill-formed sequence at s to replace by one U+FFFD: the
+ * maximal valid prefix of a sequence, or one byte (Unicode's "maximal
+ * subpart" practice). */
+size_t utf8_bad_len(const char *str)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    unsigned lo, hi;
+    size_t n = lead(s[0], &lo, &hi);
+    if (n < 2 || s[1] < lo || s[1] > hi)
+        return 1;
+    size_t i = 2;
+    while (i < n && (s[i] & 0xC0) == 0x80)
+        i++;
+    return i;
+}
+
+/* Create a writer on fp for one output format. */
+int rf_writer_create(rf_writer **out, FILE *fp, rf_output fmt, unsigned flags)
+{
+    if (!out || !fp || (int)fmt < RF_OUT_JSONL || fmt > RF_OUT_TABLE)
+        return RF_EINVAL;
+    rf_writer *w = calloc(1, sizeof *w);
+    if (!w)
+        return RF_ENOMEM;
+    w->fp = fp;
+    w->fmt = fmt;
+    w->flags = flags;
+    *out = w;
+    return RF_OK;
+}
+
+/* Free the writer (the stream stays open). */
+void rf_writer_destroy(rf_writer *w)
+{
+    if (!w)
+        return;
+    free(w->out.p);
+    free(w->cell.p);
+    free(w);
+}
+
+/* Write the built buffer, flush, and map any stream failure to RF_EIO
+ * (errno is left as the failing call set it, for the caller's message). */
+static int emit(rf_writer *w)
+{
+    if (w->out.oom) {
+        w->out.oom = false;
+        w->out.len = 0;
+        return RF_ENOMEM;
+    }
+    size_t n = w->out.len;
+    w->out.len = 0;
+    if (n && fwrite(w->out.p, 1, n, w->fp) != n)
+        return RF_EIO;
+    if (fflush(w->fp) != 0 || ferror(w->fp))
+        return RF_EIO;
+    return RF_OK;
+}
+
+/* Count a result for the table's summary. */
+static void count(rf_writer *w, const rf_result *res)
+{
+    w->records++;
+    if (res->error)
+        w->unreadable++;
+    else if ((int)res->level >= 0 && res->level <= RF_LEVEL_CRITICAL)
+        w->levels[res->level]++;
+}
+
+/* Write one result in the writer's format and flush it. */
+int rf_writer_write(rf_writer *w, const rf_result *res)
+{
+    if (!w || !res)
+        return RF_EINVAL;
+    int rc;
+    w->out.len = 0;
+    switch (w->fmt) {
+    case RF_OUT_JSONL: rc = writer_jsonl_record(w, res); break;
+    case RF_OUT_CSV: rc = writer_csv_record(w, res); break;
+    default: rc = writer_table_record(w, res); break;
+    }
+    if (rc)
+        return rc;
+    count(w, res);
+    return emit(w);
+}
+
+/* Close the output: the table's summary line; then flush. */
+int rf_writer_finish(rf_writer *w)
+{
+    if (!w)
+        return RF_EINVAL;
+    w->out.len = 0;
+    if (w->fmt == RF_OUT_TABLE) {
+        int rc = writer_table_summary(w);
+        if (rc)
+            return rc;
+    }
+    return emit(w);
+}
+
+/* Parse an output format name. */
+int rf_output_parse(const char *name)
+{
+    if (!name)
+        return -1;
+    if (strcmp(name, "jsonl") == 0)
+        return RF_OUT_JSONL;
+    if (strcmp(name, "csv") == 0)
+        return RF_OUT_CSV;
+    if (strcmp(name, "table") == 0)
+        return RF_OUT_TABLE;
+    return -1;
+}

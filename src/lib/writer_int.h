@@ -1,0 +1,55 @@
+/* redflag — private parts shared by the result writers (not installed).
+ *
+ * Each format builds one record's whole output in the writer's buffer; the
+ * generic layer then writes it with one fwrite() and flushes. */
+#ifndef REDFLAG_WRITER_INT_H
+#define REDFLAG_WRITER_INT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "redflag/writer.h"
+
+/* A growable byte buffer; after an allocation failure it stops growing and
+ * remembers the failure in oom. */
+typedef struct wbuf {
+    char *p;
+    size_t len, cap;
+    bool oom;
+} wbuf;
+
+struct rf_writer {
+    FILE *fp;
+    rf_output fmt;
+    unsigned flags;
+    wbuf out;                   /* the record being built */
+    wbuf cell;                  /* scratch for one CSV cell */
+    bool header_done;           /* CSV header written */
+    unsigned long records;      /* results written, errors included */
+    unsigned long unreadable;   /* results with an error */
+    unsigned long levels[RF_LEVEL_CRITICAL + 1];
+};
+
+/* Append n bytes. */
+void wbuf_put(wbuf *b, const char *s, size_t n);
+/* Append a NUL-terminated string. */
+void wbuf_puts(wbuf *b, const char *s);
+/* Append one byte. */
+void wbuf_putc(wbuf *b, char c);
+/* Append a decimal integer. */
+void wbuf_long(wbuf *b, long v);
+/* Append a 0..1 match score with two or three decimals ("0.96", "0.955",
+ * "1.00"), independent of the locale. */
+void wbuf_score(wbuf *b, double v);
+/* Decode the UTF-8 sequence at s into *cp; its length, 0 when invalid. */
+size_t utf8_next(const char *s, unsigned *cp);
+/* Bytes of an invalid sequence at s to replace by a single U+FFFD. */
+size_t utf8_bad_len(const char *s);
+
+/* Build one record's output in w->out, per format. */
+int writer_jsonl_record(rf_writer *w, const rf_result *res);
+int writer_csv_record(rf_writer *w, const rf_result *res);
+int writer_table_record(rf_writer *w, const rf_result *res);
+/* Build the table's closing summary line in w->out. */
+int writer_table_summary(rf_writer *w);
+
+#endif
