@@ -7,6 +7,7 @@ CC       ?= cc
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
 BUILD    := build
+PREFIX   ?= /usr/local
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 ifdef SANITIZE
@@ -17,7 +18,7 @@ endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DRF_VERSION='"$(VERSION)"' -Iinclude $(WARN) \
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DRF_RULES_DIR='"$(PREFIX)/share/redflag/rules"' -DRF_VERSION='"$(VERSION)"' -Iinclude $(WARN) \
               -fvisibility=hidden -MMD -MP $(PKG_CFLAGS) $(CFLAGS)
 
 LIB_SRC  := $(sort $(wildcard src/lib/*.c))
@@ -29,7 +30,6 @@ TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIBA     := $(BUILD)/libredflag.a
 BIN      := $(if $(SANITIZE),$(BUILD)/redflag,redflag)
 
-PREFIX   ?= /usr/local
 
 .PHONY: all deps check unit cli-test demo bench bench-quick clean install fuzz
 all: $(BIN)

@@ -26,7 +26,7 @@ typedef struct rf_reader rf_reader;
 /* Extra column mappings for CSV: "FIELD=COLUMN" pairs, FIELD a dotted path or
  * canonical column name, COLUMN the header text in the file. */
 typedef struct rf_csv_map {
-    const char **pairs;
+    const char *const *pairs;
     size_t npairs;
 } rf_csv_map;
 

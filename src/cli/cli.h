@@ -1,0 +1,37 @@
+/* redflag command-line tool: shared declarations of the subcommands. */
+#ifndef REDFLAG_CLI_H
+#define REDFLAG_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Exit codes (DESIGN "Exit codes", contract). */
+enum {
+    EXIT_CLEAN = 0,   /* nothing reached the --fail-on level */
+    EXIT_FLAGGED = 1, /* at least one record did */
+    EXIT_INPUT = 2,   /* usage or input error */
+    EXIT_RULES = 3,   /* rule compile error */
+    EXIT_IO = 4       /* I/O, network or storage error */
+};
+
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} command;
+
+/* All messages go through these: "redflag: error: …" on stderr. */
+void msg_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void msg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print a usage error with a hint to --help; returns EXIT_INPUT. */
+int msg_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The rules directory: --rules value, else $REDFLAG_RULES, else rules/ beside
+ * the executable, else the installed share directory. Static storage. */
+const char *cli_rules_dir(const char *opt);
+
+/* Subcommands, one file each. */
+int cmd_screen(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
+
+#endif

@@ -1,0 +1,146 @@
+/* `redflag rules check|list|test`: compile, list and test the rules. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "redflag/rules.h"
+
+typedef struct rules_opts {
+    const char *dirs[16];
+    size_t ndirs;
+    size_t min_examples;
+} rules_opts;
+
+/* Print the help of `rules`. */
+static void usage(FILE *fp)
+{
+    fprintf(fp, "usage: redflag rules check|list|test [--rules DIR]... [--min-examples N]\n\n"
+                "  check   compile the rules; report file:line:column of the first error\n"
+                "  list    print id, indicator, severity, weight and sources of every rule\n"
+                "  test    run every rule's `expect hit` / `expect miss` examples and show\n"
+                "          each mismatch; exit 1 when any fails\n\n"
+                "  --rules DIR        rules directory or file (repeatable; default: the shipped rules)\n"
+                "  --min-examples N   test: also fail rules with fewer than N hit or N miss examples\n");
+}
+
+/* Compile the rules named in the options; prints the diagnostic on failure. */
+static int compile(const rules_opts *o, rf_ruleset **rs)
+{
+    const char *def = cli_rules_dir(NULL);
+    const char *const *paths = o->ndirs ? o->dirs : &def;
+    rf_diag d;
+    int rc = rf_ruleset_compile(rs, paths, o->ndirs ? o->ndirs : 1, &d);
+    if (rc == RF_OK)
+        return EXIT_CLEAN;
+    if (d.line)
+        fprintf(stderr, "%s:%d:%d: error: %s\n", d.file, d.line, d.col, d.msg);
+    else
+        msg_error("%s%s%s", d.file, d.file[0] ? ": " : "", d.msg[0] ? d.msg : rf_strerror(rc));
+    return rc == RF_ESYNTAX ? EXIT_RULES : rc == RF_EIO ? EXIT_RULES : EXIT_IO;
+}
+
+/* `rules list`: one line per rule. */
+static int do_list(const rf_ruleset *rs)
+{
+    printf("%-36s %-32s %-8s %6s  %s\n", "RULE", "INDICATOR", "SEVERITY", "WEIGHT", "SOURCES");
+    for (size_t i = 0; i < rf_ruleset_count(rs); i++) {
+        const rf_rule_info *r = rf_ruleset_rule(rs, i);
+        printf("%-36s %-32s %-8s %6d  %s\n", r->id, r->indicator, rf_level_name(r->severity),
+               r->weight, r->sources);
+    }
+    return fflush(stdout) == 0 && !ferror(stdout) ? EXIT_CLEAN : EXIT_IO;
+}
+
+/* Print one failing example. */
+static void show_outcome(const rf_example_outcome *o, void *ud)
+{
+    (void)ud;
+    if (o->fired == o->expect_hit)
+        return;
+    printf("%s:%d: rule %s: expected %s, %s: %s\n", o->rule->file, o->line, o->rule->id,
+           o->expect_hit ? "a hit" : "a miss", o->fired ? "it fired" : "it did not fire",
+           o->example);
+}
+
+/* `rules test`: run the examples, then the example-count policy. */
+static int do_test(const rf_ruleset *rs, size_t min_examples)
+{
+    size_t total, failed;
+    if (rf_ruleset_test(rs, show_outcome, NULL, &total, &failed) != RF_OK) {
+        msg_error("out of memory while testing rules");
+        return EXIT_IO;
+    }
+    size_t thin = 0;
+    for (size_t i = 0; i < rf_ruleset_count(rs); i++) {
+        const rf_rule_info *r = rf_ruleset_rule(rs, i);
+        if (r->nhit < min_examples || r->nmiss < min_examples) {
+            printf("%s:%d: rule %s: has %zu hit and %zu miss examples; at least %zu of each "
+                   "required\n", r->file, r->line, r->id, r->nhit, r->nmiss, min_examples);
+            thin++;
+        }
+    }
+    printf("%zu rules, %zu examples, %zu failed%s\n", rf_ruleset_count(rs), total, failed,
+           thin ? ", some rules have too few examples" : "");
+    printf("%zu passed, %zu failed\n", total - failed, failed);
+    return failed || thin ? EXIT_FLAGGED : EXIT_CLEAN;
+}
+
+/* Parse the options after the subcommand name. */
+static int parse(int argc, char **argv, rules_opts *o)
+{
+    static const struct option longs[] = {
+        {"rules", required_argument, NULL, 'r'}, {"min-examples", required_argument, NULL, 'm'},
+        {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+    };
+    int c;
+    while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+        if (c == 'r' && o->ndirs < sizeof o->dirs / sizeof o->dirs[0]) {
+            o->dirs[o->ndirs++] = optarg;
+        } else if (c == 'm') {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || n < 0)
+                return msg_usage("rules", "--min-examples needs a number, got '%s'", optarg);
+            o->min_examples = (size_t)n;
+        } else if (c == 'h') {
+            usage(stdout);
+            return -1;
+        } else {
+            return msg_usage("rules", "bad option");
+        }
+    }
+    if (optind < argc)
+        return msg_usage("rules", "unexpected argument '%s'", argv[optind]);
+    return EXIT_CLEAN;
+}
+
+/* Entry point of `redflag rules`. */
+int cmd_rules(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_INPUT : EXIT_CLEAN;
+    }
+    const char *sub = argv[1];
+    if (strcmp(sub, "check") && strcmp(sub, "list") && strcmp(sub, "test"))
+        return msg_usage("rules", "unknown rules command '%s' (check, list or test)", sub);
+    rules_opts o = {0};
+    int rc = parse(argc - 1, argv + 1, &o);
+    if (rc)
+        return rc < 0 ? EXIT_CLEAN : rc;
+    rf_ruleset *rs = NULL;
+    if ((rc = compile(&o, &rs)) != EXIT_CLEAN)
+        return rc;
+    if (strcmp(sub, "check") == 0) {
+        printf("%zu rules compiled, no errors (digest %s)\n", rf_ruleset_count(rs),
+               rf_ruleset_digest(rs));
+        rc = EXIT_CLEAN;
+    } else if (strcmp(sub, "list") == 0) {
+        rc = do_list(rs);
+    } else {
+        rc = do_test(rs, o.min_examples);
+    }
+    rf_ruleset_destroy(rs);
+    return rc;
+}

@@ -1,0 +1,285 @@
+/* `redflag screen`: read records, evaluate the rules, write one verdict per record. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli.h"
+#include "redflag/reader.h"
+#include "redflag/record.h"
+#include "redflag/result.h"
+#include "redflag/rules.h"
+#include "redflag/writer.h"
+
+#define MAX_SHOWN_ERRORS 50 /* per run; the output lines carry every one */
+
+typedef struct screen_opts {
+    const char *rules[16];
+    size_t nrules;
+    const char *maps[64];
+    size_t nmaps;
+    int from;             /* rf_format */
+    int output;           /* rf_output, or -1 for the default */
+    rf_level fail_on;
+    bool color;
+} screen_opts;
+
+typedef struct screen_run {
+    rf_scanner *sc;
+    rf_record *rec;
+    rf_result *res;
+    rf_writer *w;
+    const screen_opts *o;
+    size_t records, bad, shown;
+    bool failed_level, io_error;
+} screen_run;
+
+/* Print the help of `screen`. */
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+            "usage: redflag screen [OPTIONS] [FILE...|-]\n\n"
+            "Screens each record (a JSON object per line, or a CSV row) and writes one verdict\n"
+            "per record, in input order, flushed as each is done. No FILE or '-' reads stdin.\n\n"
+            "  -f, --from FORMAT     jsonl | csv | auto (default: auto, from the content)\n"
+            "  -o, --output FORMAT   jsonl | csv | table (default: table on a terminal, else jsonl)\n"
+            "      --fail-on LEVEL   exit 1 when a record reaches LEVEL: low | medium | high |\n"
+            "                        critical | none (never) (default: high)\n"
+            "      --map FIELD=COL   read CSV column COL as FIELD (repeatable, or comma-separated)\n"
+            "      --rules DIR       rules directory or file (repeatable; default: shipped rules)\n"
+            "      --no-color        no colours in the table\n\n"
+            "Exit: 0 clean, 1 a record reached --fail-on, 2 bad input or usage, 3 rule error,\n"
+            "4 I/O error.\n");
+}
+
+/* Split a --map value on commas into o->maps (the value is modified in place). */
+static int add_maps(screen_opts *o, char *val)
+{
+    for (char *tok = strtok(val, ","); tok; tok = strtok(NULL, ",")) {
+        if (!strchr(tok, '=') || o->nmaps >= sizeof o->maps / sizeof o->maps[0])
+            return msg_usage("screen", "--map wants FIELD=COLUMN, got '%s'", tok);
+        o->maps[o->nmaps++] = tok;
+    }
+    return EXIT_CLEAN;
+}
+
+/* Handle one parsed option; non-zero to stop (exit code, or -1 for help). */
+static int take_option(screen_opts *o, int c)
+{
+    switch (c) {
+    case 'f':
+        if ((o->from = rf_format_parse(optarg)) < 0)
+            return msg_usage("screen", "unknown input format '%s' (jsonl, csv, auto)", optarg);
+        return 0;
+    case 'o':
+        if ((o->output = rf_output_parse(optarg)) < 0)
+            return msg_usage("screen", "unknown output format '%s' (jsonl, csv, table)", optarg);
+        return 0;
+    case 'F': {
+        int lv = rf_level_parse(optarg);
+        if (lv < 0)
+            return msg_usage("screen", "unknown level '%s' for --fail-on", optarg);
+        o->fail_on = lv == RF_LEVEL_NONE ? RF_LEVEL_CRITICAL + 1 : (rf_level)lv;
+        return 0;
+    }
+    case 'm': return add_maps(o, optarg);
+    case 'r':
+        if (o->nrules >= sizeof o->rules / sizeof o->rules[0])
+            return msg_usage("screen", "too many --rules");
+        o->rules[o->nrules++] = optarg;
+        return 0;
+    case 'C': o->color = false; return 0;
+    case 'h': usage(stdout); return -1;
+    default: return msg_usage("screen", "bad option");
+    }
+}
+
+/* Parse the command line into o; returns 0, an exit code, or -1 after --help. */
+static int parse(int argc, char **argv, screen_opts *o)
+{
+    static const struct option longs[] = {
+        {"from", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
+        {"fail-on", required_argument, NULL, 'F'}, {"map", required_argument, NULL, 'm'},
+        {"rules", required_argument, NULL, 'r'}, {"no-color", no_argument, NULL, 'C'},
+        {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+    };
+    int c, rc;
+    while ((c = getopt_long(argc, argv, "f:o:h", longs, NULL)) != -1)
+        if ((rc = take_option(o, c)) != 0)
+            return rc;
+    return 0;
+}
+
+/* Compile the rules; prints the diagnostic and returns an exit code on failure. */
+static int load_rules(const screen_opts *o, rf_ruleset **rs)
+{
+    const char *def = cli_rules_dir(NULL);
+    rf_diag d;
+    int rc = rf_ruleset_compile(rs, o->nrules ? o->rules : &def, o->nrules ? o->nrules : 1, &d);
+    if (rc == RF_OK)
+        return EXIT_CLEAN;
+    if (d.line)
+        fprintf(stderr, "%s:%d:%d: error: %s\n", d.file, d.line, d.col, d.msg);
+    else
+        msg_error("%s: %s", d.file, d.msg[0] ? d.msg : rf_strerror(rc));
+    return rc == RF_ENOMEM ? EXIT_IO : EXIT_RULES;
+}
+
+/* Screen one good record and write its verdict. */
+static int screen_record(screen_run *run)
+{
+    rf_result *res = run->res;
+    res->id = rf_record_str(run->rec, RF_F_ID, 0, NULL);
+    res->source = rf_record_source(run->rec);
+    res->line = rf_record_line(run->rec);
+    int rc = rf_scanner_scan(run->sc, run->rec, res);
+    if (rc != RF_OK)
+        return rc;
+    rf_result_score(res);
+    if (res->level >= run->o->fail_on)
+        run->failed_level = true;
+    return rf_writer_write(run->w, res);
+}
+
+/* Write the error line for a bad record and tell the user where it is. */
+static int screen_bad(screen_run *run, const char *name, const char *msg)
+{
+    rf_result *res = run->res;
+    long line = rf_record_line(run->rec);
+    run->bad++;
+    if (run->shown++ < MAX_SHOWN_ERRORS)
+        msg_error("%s:%ld: %s", name, line, msg);
+    else if (run->shown == MAX_SHOWN_ERRORS + 1)
+        msg_error("further bad records are reported only in the output");
+    int rc = rf_result_set_error(res, rf_record_str(run->rec, RF_F_ID, 0, NULL), msg);
+    res->line = line;
+    res->source = name;
+    return rc == RF_OK ? rf_writer_write(run->w, res) : rc;
+}
+
+/* Print the reader's warnings once. */
+static void show_warnings(const rf_reader *rd, const char *name)
+{
+    size_t n;
+    const char *const *w = rf_reader_warnings(rd, &n);
+    for (size_t i = 0; i < n; i++)
+        msg_warn("%s: %s", name, w[i]);
+}
+
+/* Screen every record of one open stream. */
+static int screen_stream(screen_run *run, FILE *fp, const char *name)
+{
+    rf_reader *rd = NULL;
+    rf_csv_map map = {run->o->maps, run->o->nmaps};
+    int rc = rf_reader_open(&rd, fp, name, (rf_format)run->o->from, &map);
+    if (rc != RF_OK) {
+        msg_error("%s: %s", name, rd ? rf_reader_error(rd) : rf_strerror(rc));
+        rf_reader_destroy(rd);
+        return EXIT_INPUT;
+    }
+    size_t before = run->records;
+    int exit = EXIT_CLEAN;
+    while ((rc = rf_reader_next(rd, run->rec)) != RF_EOF) {
+        rf_result_reset(run->res);
+        if (rc == RF_OK || rc == RF_EINPUT) {
+            run->records++;
+            rc = rc == RF_OK ? screen_record(run) : screen_bad(run, name, rf_reader_error(rd));
+            if (rc == RF_EIO) {
+                msg_error("cannot write the output: %s", strerror(errno));
+                run->io_error = true;
+                exit = EXIT_IO;
+                break;
+            }
+        }
+        if (rc != RF_OK) {
+            msg_error("%s: %s", name, rc == RF_EIO ? rf_reader_error(rd) : rf_strerror(rc));
+            exit = rc == RF_EIO ? EXIT_IO : EXIT_INPUT;
+            break;
+        }
+    }
+    show_warnings(rd, name);
+    rf_reader_destroy(rd);
+    if (exit == EXIT_CLEAN && run->records == before) {
+        msg_error("%s: no records", name);
+        exit = EXIT_INPUT;
+    }
+    return exit;
+}
+
+/* Open one input (or stdin for "-") and screen it. */
+static int screen_path(screen_run *run, const char *path)
+{
+    if (strcmp(path, "-") == 0)
+        return screen_stream(run, stdin, "<stdin>");
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        msg_error("%s: cannot open: %s", path, strerror(errno));
+        return EXIT_INPUT;
+    }
+    int rc = screen_stream(run, fp, path);
+    fclose(fp);
+    return rc;
+}
+
+/* Combine two exit codes: the graver one wins (4 > 3 > 2 > 1 > 0). */
+static int worse(int a, int b)
+{
+    return a > b ? a : b;
+}
+
+/* Set up the scanner, record, result and writer for a run. */
+static int run_open(screen_run *run, const rf_ruleset *rs, const screen_opts *o)
+{
+    int out = o->output >= 0 ? o->output : isatty(STDOUT_FILENO) ? RF_OUT_TABLE : RF_OUT_JSONL;
+    run->o = o;
+    if (rf_scanner_create(&run->sc, rs) || rf_record_create(&run->rec) ||
+        rf_result_create(&run->res) ||
+        rf_writer_create(&run->w, stdout, (rf_output)out, o->color ? RF_WRITER_COLOR : 0)) {
+        msg_error("out of memory");
+        return EXIT_IO;
+    }
+    return EXIT_CLEAN;
+}
+
+/* Free what run_open made. */
+static void run_close(screen_run *run)
+{
+    rf_writer_destroy(run->w);
+    rf_result_destroy(run->res);
+    rf_record_destroy(run->rec);
+    rf_scanner_destroy(run->sc);
+}
+
+/* Entry point of `redflag screen`. */
+int cmd_screen(int argc, char **argv)
+{
+    const char *nc = getenv("NO_COLOR");
+    screen_opts o = {.from = RF_FMT_AUTO, .output = -1, .fail_on = RF_LEVEL_HIGH,
+                     .color = isatty(STDOUT_FILENO) && !(nc && *nc)};
+    int rc = parse(argc, argv, &o);
+    if (rc)
+        return rc < 0 ? EXIT_CLEAN : rc;
+    signal(SIGPIPE, SIG_IGN); /* a closed pipe becomes a write error, exit 4 */
+    rf_ruleset *rs = NULL;
+    if ((rc = load_rules(&o, &rs)) != EXIT_CLEAN)
+        return rc;
+    screen_run run = {0};
+    rc = run_open(&run, rs, &o);
+    if (rc == EXIT_CLEAN && optind == argc)
+        rc = screen_path(&run, "-");
+    for (int i = optind; rc != EXIT_IO && i < argc; i++)
+        rc = worse(rc, screen_path(&run, argv[i]));
+    if (!run.io_error && run.w && rf_writer_finish(run.w) != RF_OK) {
+        msg_error("cannot write the output: %s", strerror(errno));
+        rc = EXIT_IO;
+    }
+    if (run.bad)
+        rc = worse(rc, EXIT_INPUT);
+    if (rc == EXIT_CLEAN && run.failed_level)
+        rc = EXIT_FLAGGED;
+    run_close(&run);
+    rf_ruleset_destroy(rs);
+    return rc;
+}
