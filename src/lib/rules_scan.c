@@ -287,8 +287,8 @@ static const char *clip_evidence(rf_result *res, const char *t, const evidence *
         return rf_result_strdup(res, t + a, b - a);
     size_t lo = ev->s > a + 60 ? ev->s - 60 : a;
     size_t hi = lo + RF_EVIDENCE_MAX < b ? lo + RF_EVIDENCE_MAX : b;
-    while (lo > a && ((unsigned char)t[lo] & 0xC0) == 0x80)
-        lo--;
+    while (lo < ev->s && ((unsigned char)t[lo] & 0xC0) == 0x80)
+        lo++;
     while (hi < b && ((unsigned char)t[hi] & 0xC0) == 0x80)
         hi--;
     char buf[RF_EVIDENCE_MAX + 16];

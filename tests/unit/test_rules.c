@@ -1,0 +1,307 @@
+/* Unit tests of the rule compiler and scanner: tables of cases, as YARA's test-rules.c. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "redflag/reader.h"
+#include "redflag/rules.h"
+
+/* Write src to a temporary .rules file and compile it; returns rc, fills diag. */
+static int compile_src(const char *src, rf_ruleset **rs, rf_diag *d)
+{
+    char path[] = "/tmp/rf_test_XXXXXX.rules";
+    int fd = mkstemps(path, 6);
+    assert_true(fd >= 0);
+    FILE *fp = fdopen(fd, "w");
+    fputs(src, fp);
+    fclose(fp);
+    const char *paths[] = {path};
+    int rc = rf_ruleset_compile(rs, paths, 1, d);
+    unlink(path);
+    return rc;
+}
+
+/* Compile src, which must succeed. */
+static rf_ruleset *must_compile(const char *src)
+{
+    rf_ruleset *rs = NULL;
+    rf_diag d;
+    int rc = compile_src(src, &rs, &d);
+    if (rc != RF_OK)
+        fail_msg("compile failed: %d:%d: %s", d.line, d.col, d.msg);
+    return rs;
+}
+
+/* Scan one JSON record with rs; returns the number of flags and the first's evidence. */
+static size_t scan_json(const rf_ruleset *rs, const char *json, char *evidence, size_t n)
+{
+    rf_record *rec;
+    rf_result *res;
+    rf_scanner *sc;
+    char err[256];
+    assert_int_equal(rf_record_create(&rec), RF_OK);
+    assert_int_equal(rf_result_create(&res), RF_OK);
+    assert_int_equal(rf_scanner_create(&sc, rs), RF_OK);
+    if (rf_record_from_json(json, strlen(json), rec, err, sizeof err) != RF_OK)
+        fail_msg("bad test record: %s", err);
+    assert_int_equal(rf_scanner_scan(sc, rec, res), RF_OK);
+    size_t nf = res->nflags;
+    if (evidence && n)
+        snprintf(evidence, n, "%s", nf ? res->flags[0].evidence : "");
+    rf_scanner_destroy(sc);
+    rf_result_destroy(res);
+    rf_record_destroy(rec);
+    return nf;
+}
+
+#define HEAD "rule r { title \"t\" indicator debt_bondage severity high weight 50 sources \"s\" "
+
+typedef struct compile_case {
+    const char *src;
+    int line, col;
+    const char *msg; /* substring of the message */
+} compile_case;
+
+/* Every syntax error names line, column and what was expected. */
+static void test_compile_errors(void **state)
+{
+    (void)state;
+    static const compile_case cases[] = {
+        {"rule {", 1, 6, "expected a rule id"},
+        {HEAD "\n  match $a = /x/ when $b }", 2, 23, "unknown pattern '$b'"},
+        {"rule r {\n title \"t\"\n indicator debt_bondge\n}", 3, 12, "unknown indicator"},
+        {HEAD "severity urgent }", 1, 0, "expected a severity"},
+        {HEAD "weight 101 match $a = /x/ }", 1, 0, "expected a whole weight"},
+        {HEAD "match $a = /(x/ }", 1, 0, "invalid pattern: missing closing parenthesis"},
+        {HEAD "match $a = /x/q }", 1, 0, "unknown pattern flag 'q'"},
+        {HEAD "fields item.colour match $a = /x/ }", 1, 0, "unknown field 'item.colour'"},
+        {HEAD "fields item.unit_price match $a = /x/ }", 1, 0, "is a number"},
+        {HEAD "when item.cpv in nosuchset }", 1, 0, "unknown set 'nosuchset'"},
+        {HEAD "when item.unit_price < }", 1, 0, "expected a number, a field or '('"},
+        {HEAD "match $a = /x/ when $a and }", 1, 0, "expected a condition"},
+        {"rule r { title \"t\" indicator debt_bondage severity high sources \"s\" }", 1, 0,
+         "needs a `match` or a `when`"},
+        {"rule r { indicator debt_bondage match $a = /x/ }", 1, 0, "has no title"},
+        {HEAD "match $a = /x/ \n expect hit \"unterminated }", 2, 13, "unterminated string"},
+        {HEAD "match $a = /x/ }\n" HEAD "match $a = /y/ }", 2, 6, "defined twice"},
+        {HEAD "when item.unit_price < 1 expect hit \"text\" }", 1, 0, "write this example as"},
+        {HEAD "match $a = /x/ expect hit {\"item\": {\"unit_price\": \"abc\"}} }", 1, 0,
+         "invalid example record"},
+        {"set s = { }", 1, 11, "expected a \"string\""},
+        {"bogus", 1, 1, "expected 'rule' or 'set'"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        rf_ruleset *rs = NULL;
+        rf_diag d;
+        int rc = compile_src(cases[i].src, &rs, &d);
+        if (rc != RF_ESYNTAX || !strstr(d.msg, cases[i].msg))
+            fail_msg("case %zu: rc %d, message '%s', wanted '%s'", i, rc, d.msg, cases[i].msg);
+        assert_int_equal(d.line, cases[i].line);
+        if (cases[i].col)
+            assert_int_equal(d.col, cases[i].col);
+        assert_null(rs);
+    }
+}
+
+typedef struct eval_case {
+    const char *rule;   /* rule body after HEAD */
+    const char *record; /* JSON record */
+    size_t fires;       /* 1 fires, 0 not */
+} eval_case;
+
+/* Conditions, negation scope, sets and arithmetic evaluate as documented. */
+static void test_evaluation(void **state)
+{
+    (void)state;
+    static const eval_case cases[] = {
+        /* sentence-scoped unless: the negated sentence is skipped, a later one counts */
+        {"match $p = /passports? (are )?held/i unless /\\bnever\\b/i }",
+         "{\"text\": \"We never have passports held.\"}", 0},
+        {"match $p = /passports? (are )?held/i unless /\\bnever\\b/i }",
+         "{\"text\": \"We never have passports held. Passports are held by HR.\"}", 1},
+        {"match $p = /passports? (are )?held/i unless /\\bnever\\b/i }",
+         "{\"text\": \"Passports are held by HR; we never check.\"}", 1},
+        {"match $p = /passports? held/i unless /\\bnever\\b/i }",
+         "{\"text\": \"Never again. Clause 52.222 says passports held\"}", 1},
+        /* condition-level not is record-wide */
+        {"match $a = /fee/ match $b = /employer pays/ when $a and not $b }",
+         "{\"text\": \"A fee applies. The employer pays it.\"}", 0},
+        {"match $a = /x/ match $b = /y/ match $c = /z/ when all of them }",
+         "{\"text\": \"x y\"}", 0},
+        {"match $a = /x/ match $b = /y/ match $c = /z/ when any of ($b, $c) }",
+         "{\"text\": \"x z\"}", 1},
+        {"match $a = /x/ match $b = /y/ when none of them }", "{\"text\": \"abc\"}", 1},
+        /* fields: only the listed fields are scanned */
+        {"fields supplier.notes match $a = /forced/ }", "{\"text\": \"forced\"}", 0},
+        {"fields supplier.notes, text match $a = /forced/ }", "{\"text\": \"forced\"}", 1},
+        {"fields subcontractors.name match $a = /Sub B/ }",
+         "{\"subcontractors\": [{\"name\": \"Sub A\"}, {\"name\": \"Sub B\"}]}", 1},
+        /* arithmetic; a missing field makes a comparison false */
+        {"when item.unit_price < 0.5 * item.reference_price }",
+         "{\"item\": {\"unit_price\": 4, \"reference_price\": 10}}", 1},
+        {"when item.unit_price < 0.5 * item.reference_price }",
+         "{\"item\": {\"unit_price\": 5, \"reference_price\": 10}}", 0},
+        {"when item.unit_price < 0.5 * item.reference_price }", "{\"item\": {\"unit_price\": 1}}",
+         0},
+        {"when not (item.unit_price >= 0.5 * item.reference_price) }",
+         "{\"item\": {\"unit_price\": 1}}", 1},
+        {"when (item.unit_price - 1) / item.reference_price < 0.1 }",
+         "{\"item\": {\"unit_price\": 1.5, \"reference_price\": 10}}", 1},
+        {"when item.unit_price / item.reference_price < 1 }",
+         "{\"item\": {\"unit_price\": 1, \"reference_price\": 0}}", 0},
+        {"when contract.value_abroad > 550000 and not contract.compliance_plan == 1 }",
+         "{\"contract\": {\"value_abroad\": 600000, \"compliance_plan\": false}}", 1},
+        {"when contract.value_abroad > 550000 and not contract.compliance_plan == 1 }",
+         "{\"contract\": {\"value_abroad\": 600000, \"compliance_plan\": true}}", 0},
+        /* sets: prefix on alphanumerics, exact case-insensitive; country names mapped */
+        {"when item.cpv in cpvs }", "{\"item\": {\"cpv\": \"90911200-8\"}}", 1},
+        {"when item.cpv in cpvs }", "{\"item\": {\"cpv\": \"90100000-8\"}}", 0},
+        {"when item.origin in countries }", "{\"item\": {\"origin\": \"Malaysia\"}}", 1},
+        {"when item.origin in countries }", "{\"item\": {\"origin\": \"my\"}}", 1},
+        {"when item.origin in countries }", "{\"item\": {\"origin\": \"SG\"}}", 0},
+        {"when exists item.origin }", "{\"item\": {\"origin\": \"\", \"description\": \"x\"}}", 0},
+        /* rule-level unless */
+        {"match $a = /overtime/ unless item.origin in countries }",
+         "{\"text\": \"overtime\", \"item\": {\"origin\": \"MY\"}}", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char src[2048];
+        snprintf(src, sizeof src,
+                 "set cpvs = prefix { \"9091\", \"45\" }\nset countries = { \"MY\", \"TH\" }\n"
+                 "%s%s", HEAD, cases[i].rule);
+        rf_ruleset *rs = must_compile(src);
+        size_t n = scan_json(rs, cases[i].record, NULL, 0);
+        if (n != cases[i].fires)
+            fail_msg("case %zu: fired %zu, wanted %zu: %s on %s", i, n, cases[i].fires,
+                     cases[i].rule, cases[i].record);
+        rf_ruleset_destroy(rs);
+    }
+}
+
+/* Evidence is the sentence of the occurrence, clipped on a UTF-8 boundary. */
+static void test_evidence(void **state)
+{
+    (void)state;
+    rf_ruleset *rs = must_compile(HEAD "match $a = /held/ }");
+    char ev[512];
+    scan_json(rs, "{\"text\": \"All fine. Passports are held by the agent. Pay is ok.\"}", ev,
+              sizeof ev);
+    assert_string_equal(ev, "Passports are held by the agent.");
+    char json[2048], body[1200] = "";
+    for (int i = 0; i < 150; i++)
+        strcat(body, "éé ");
+    snprintf(json, sizeof json, "{\"text\": \"%s held %s\"}", body, body);
+    scan_json(rs, json, ev, sizeof ev);
+    assert_non_null(strstr(ev, "held"));
+    assert_true(strlen(ev) <= 200 + 2 * strlen("…"));
+    for (size_t i = 0; ev[i]; i++) /* every multi-byte sequence complete */
+        if (((unsigned char)ev[i] & 0xC0) == 0xC0)
+            assert_true(((unsigned char)ev[i + 1] & 0xC0) == 0x80);
+    rf_ruleset_destroy(rs);
+}
+
+/* A catastrophic pattern cannot hang the scanner: the limit stops it. */
+static void test_match_limit(void **state)
+{
+    (void)state;
+    rf_ruleset *rs = must_compile(HEAD "match $a = /^(\\w+\\s?)*$/ }");
+    char json[8192] = "{\"text\": \"";
+    for (int i = 0; i < 3000; i++)
+        strcat(json, "a");
+    strcat(json, "!\"}");
+    rf_record *rec;
+    rf_result *res;
+    rf_scanner *sc;
+    char err[128];
+    assert_int_equal(rf_record_create(&rec), RF_OK);
+    assert_int_equal(rf_result_create(&res), RF_OK);
+    assert_int_equal(rf_scanner_create(&sc, rs), RF_OK);
+    assert_int_equal(rf_record_from_json(json, strlen(json), rec, err, sizeof err), RF_OK);
+    assert_int_equal(rf_scanner_scan(sc, rec, res), RF_OK);
+    assert_int_equal(res->nflags, 0);
+    assert_true(rf_scanner_limit_hits(sc) >= 1);
+    rf_scanner_destroy(sc);
+    rf_result_destroy(res);
+    rf_record_destroy(rec);
+    rf_ruleset_destroy(rs);
+}
+
+/* Counts hit/miss outcomes of examples. */
+static void count_cb(const rf_example_outcome *o, void *ud)
+{
+    size_t *n = ud;
+    n[o->fired == o->expect_hit ? 0 : 1]++;
+}
+
+/* rules test reports failing examples. */
+static void test_examples(void **state)
+{
+    (void)state;
+    rf_ruleset *rs = must_compile(HEAD "match $a = /held/ expect hit \"held\" expect hit \"kept\" "
+                                       "expect miss \"free\" expect miss \"withheld\" }");
+    size_t total, failed, n[2] = {0, 0};
+    assert_int_equal(rf_ruleset_test(rs, count_cb, n, &total, &failed), RF_OK);
+    assert_int_equal(total, 4);
+    assert_int_equal(failed, 2); /* "kept" does not hit; "withheld" does */
+    assert_int_equal(n[1], 2);
+    rf_ruleset_destroy(rs);
+}
+
+/* Every indicator id the shipped rules must cover. */
+static const char *const shipped_indicators[] = {
+    "vulnerability_abused", "recruitment_deception", "movement_restricted", "worker_isolation",
+    "physical_sexual_violence", "intimidation_threats", "identity_documents_retained",
+    "wages_withheld", "debt_bondage", "abusive_conditions", "excessive_overtime",
+    "recruitment_fees_charged", "noncompliant_recruiter", "labour_agency_subcontracting",
+    "return_transport_denied", "no_written_contract_in_language", "abnormally_low_price",
+    "trafficking_conviction", "supply_chain_opaque", "missing_compliance_plan",
+    "no_grievance_or_remedy",
+};
+
+/* The shipped ruleset compiles, covers every indicator, and passes all its examples. */
+static void test_shipped_rules(void **state)
+{
+    (void)state;
+    const char *top = getenv("RF_SRCDIR");
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/rules", top ? top : ".");
+    const char *paths[] = {dir};
+    rf_ruleset *rs = NULL;
+    rf_diag d;
+    int rc = rf_ruleset_compile(&rs, paths, 1, &d);
+    if (rc != RF_OK)
+        fail_msg("%s:%d:%d: %s", d.file, d.line, d.col, d.msg);
+    for (size_t i = 0; i < sizeof shipped_indicators / sizeof shipped_indicators[0]; i++) {
+        bool found = false;
+        for (size_t r = 0; r < rf_ruleset_count(rs); r++)
+            found |= strcmp(rf_ruleset_rule(rs, r)->indicator, shipped_indicators[i]) == 0;
+        if (!found)
+            fail_msg("no shipped rule for indicator %s", shipped_indicators[i]);
+    }
+    for (size_t r = 0; r < rf_ruleset_count(rs); r++) {
+        const rf_rule_info *ri = rf_ruleset_rule(rs, r);
+        if (ri->nhit < 3 || ri->nmiss < 3)
+            fail_msg("rule %s has %zu hit / %zu miss examples", ri->id, ri->nhit, ri->nmiss);
+    }
+    size_t total, failed;
+    assert_int_equal(rf_ruleset_test(rs, NULL, NULL, &total, &failed), RF_OK);
+    assert_true(total >= 6 * rf_ruleset_count(rs));
+    assert_int_equal(failed, 0);
+    rf_ruleset_destroy(rs);
+}
+
+/* Run the rule tests. */
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_compile_errors), cmocka_unit_test(test_evaluation),
+        cmocka_unit_test(test_evidence),       cmocka_unit_test(test_match_limit),
+        cmocka_unit_test(test_examples),       cmocka_unit_test(test_shipped_rules),
+    };
+    return cmocka_run_group_tests_name("rules", tests, NULL, NULL);
+}
