@@ -235,6 +235,7 @@ static void test_set_error(void **state)
     assert_null(res->error);
 }
 
+/* Run the result tests. */
 int main(void)
 {
     const struct CMUnitTest tests[] = {

@@ -224,11 +224,14 @@ static void test_jsonl_invalid_utf8(void **state)
     (void)state;
     rf_result *res = NULL;
     assert_int_equal(rf_result_create(&res), RF_OK);
-    res->id = rf_result_strdup(res, "cut \xe4\xb8", 6);
+    /* truncated sequence, byte never valid, encoded surrogate */
+    const char *bad = "cut \xe4\xb8 \xff\xed\xa0\x80";
+    res->id = rf_result_strdup(res, bad, strlen(bad));
     char *out = render(&res, 1, RF_OUT_JSONL, 0);
     json_t *j = json_loads(out, 0, NULL);
     assert_non_null(j);
-    assert_string_equal(json_string_value(json_object_get(j, "id")), "cut \xef\xbf\xbd");
+    assert_string_equal(json_string_value(json_object_get(j, "id")),
+                        "cut \xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
     json_decref(j);
     free(out);
     rf_result_destroy(res);
@@ -392,6 +395,7 @@ static void test_parse_and_args(void **state)
     rf_writer_destroy(NULL);
 }
 
+/* Run the writer tests. */
 int main(void)
 {
     const struct CMUnitTest tests[] = {
