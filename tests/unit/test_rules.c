@@ -192,7 +192,7 @@ static void test_evidence(void **state)
     scan_json(rs, "{\"text\": \"All fine. Passports are held by the agent. Pay is ok.\"}", ev,
               sizeof ev);
     assert_string_equal(ev, "Passports are held by the agent.");
-    char json[2048], body[1200] = "";
+    char json[4096], body[1200] = "";
     for (int i = 0; i < 150; i++)
         strcat(body, "éé ");
     snprintf(json, sizeof json, "{\"text\": \"%s held %s\"}", body, body);
