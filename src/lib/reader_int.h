@@ -50,6 +50,8 @@ typedef struct csv_state {
     bool row_done;
     long row_line;              /* physical line where the current row began (0: none) */
     size_t row_bytes;
+    size_t row_quotes;          /* '"' seen in the row: odd means inside a quoted field */
+    bool skipping;              /* discarding the rest of an over-long quoted record */
     char row_err[RF_ERRMAX];    /* first problem seen in the row */
     size_t bad_field;           /* the field it was in (0-based) */
     bool have_header;
@@ -69,6 +71,7 @@ struct rf_reader {
     char *buf;                  /* the current physical line, without '\n' */
     size_t len, cap;
     bool too_long;              /* the line exceeded RF_MAX_RECORD_BYTES (rest discarded) */
+    size_t nquotes;             /* '"' characters in the whole line, discarded part too */
     bool pending;               /* buf holds a sniffed line not yet consumed */
     bool started;
     char err[RF_ERRMAX];

@@ -1,0 +1,389 @@
+/* Record readers: the common part (opening, sniffing, bounded line input,
+ * messages, value conversion). Formats live in reader_jsonl.c and reader_csv.c.
+ *
+ * Input is read one byte at a time from stdio up to the end of the line, so
+ * a record is returned as soon as its newline arrives: nothing reads ahead,
+ * which a purchasing system that writes one line and waits relies on. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "redflag/country.h"
+#include "reader_int.h"
+
+static _Thread_local char open_err[RF_ERRMAX];
+
+/* The message for the last failed rf_reader_open in this thread. */
+RF_API const char *rf_reader_open_error(void);
+const char *rf_reader_open_error(void)
+{
+    return open_err;
+}
+
+/* Open a reader over fp. */
+int rf_reader_open(rf_reader **out, FILE *fp, const char *name, rf_format fmt,
+                   const rf_csv_map *map)
+{
+    open_err[0] = '\0';
+    if (!out || !fp || (fmt != RF_FMT_AUTO && fmt != RF_FMT_JSONL && fmt != RF_FMT_CSV)) {
+        snprintf(open_err, sizeof open_err, "invalid argument");
+        return RF_EINVAL;
+    }
+    for (size_t i = 0; map && i < map->npairs; i++)
+        if (csv_check_map(map->pairs[i], open_err, sizeof open_err) != RF_OK)
+            return RF_EINVAL;
+    rf_reader *r = calloc(1, sizeof *r);
+    if (!r)
+        return RF_ENOMEM;
+    r->fp = fp;
+    r->name = name ? name : "-";
+    r->fmt = fmt;
+    int rc = csv_open(r, map);
+    if (rc != RF_OK) {
+        rf_reader_destroy(r);
+        return rc;
+    }
+    *out = r;
+    return RF_OK;
+}
+
+/* Close the reader. */
+void rf_reader_destroy(rf_reader *r)
+{
+    if (!r)
+        return;
+    csv_close(r);
+    for (size_t i = 0; i < r->nwarn; i++)
+        free(r->warn[i]);
+    free(r->warn);
+    free(r->buf);
+    free(r);
+}
+
+/* Grow the line buffer to hold at least need bytes (bounded by the caller). */
+static int grow(rf_reader *r, size_t need)
+{
+    size_t n = r->cap ? r->cap : 4096;
+    while (n < need)
+        n *= 2;
+    char *p = realloc(r->buf, n);
+    if (!p)
+        return RF_ENOMEM;
+    r->buf = p;
+    r->cap = n;
+    return RF_OK;
+}
+
+/* Read one physical line; the part past RF_MAX_RECORD_BYTES is discarded. */
+int reader_getline(rf_reader *r)
+{
+    int c = EOF, rc = RF_OK;
+    bool any = false;
+    r->len = 0;
+    r->too_long = false;
+    r->nquotes = 0;
+    flockfile(r->fp);
+    while ((c = getc_unlocked(r->fp)) != EOF) {
+        any = true;
+        if (c == '\n')
+            break;
+        r->nquotes += c == '"';
+        if (r->len >= RF_MAX_RECORD_BYTES) {
+            r->too_long = true;
+            continue;
+        }
+        if (r->len + 1 >= r->cap && (rc = grow(r, r->len + 2)) != RF_OK)
+            break;
+        r->buf[r->len++] = (char)c;
+    }
+    bool failed = c == EOF && ferror(r->fp);
+    funlockfile(r->fp);
+    if (rc != RF_OK)
+        return rc;
+    if (failed) {
+        snprintf(r->err, sizeof r->err, "read failed: %s", strerror(errno));
+        return RF_EIO;
+    }
+    if (!any)
+        return RF_EOF;
+    if (r->cap == 0 && grow(r, 1) != RF_OK)
+        return RF_ENOMEM;
+    r->buf[r->len] = '\0';
+    r->lineno++;
+    return RF_OK;
+}
+
+/* True for a line of only blanks. */
+bool reader_blank(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+            return false;
+    return true;
+}
+
+/* Drop a UTF-8 byte order mark at the start of the buffer. */
+static void strip_bom(rf_reader *r)
+{
+    if (r->len >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0) {
+        memmove(r->buf, r->buf + 3, r->len - 2);
+        r->len -= 3;
+    }
+}
+
+/* Read up to the first non-blank line and pick the format from it. */
+static int sniff(rf_reader *r)
+{
+    int rc;
+    for (;;) {
+        if ((rc = reader_getline(r)) != RF_OK)
+            return rc;
+        if (r->lineno == 1)
+            strip_bom(r);
+        if (r->too_long || !reader_blank(r->buf, r->len))
+            break;
+    }
+    r->pending = true;
+    if (r->fmt == RF_FMT_AUTO) {
+        size_t i = 0;
+        while (i < r->len && (r->buf[i] == ' ' || r->buf[i] == '\t'))
+            i++;
+        r->fmt = (i < r->len && r->buf[i] == '{') ? RF_FMT_JSONL : RF_FMT_CSV;
+    }
+    return RF_OK;
+}
+
+/* Read the next record. */
+int rf_reader_next(rf_reader *r, rf_record *rec)
+{
+    if (!r || !rec)
+        return RF_EINVAL;
+    rf_record_reset(rec);
+    r->err[0] = '\0';
+    if (!r->started) {
+        r->started = true;
+        int rc = sniff(r);
+        if (rc != RF_OK)
+            return rc;
+    }
+    return r->fmt == RF_FMT_JSONL ? jsonl_next(r, rec) : csv_next(r, rec);
+}
+
+/* The last error message. */
+const char *rf_reader_error(const rf_reader *r)
+{
+    return r ? r->err : "";
+}
+
+/* Warnings gathered so far. */
+const char *const *rf_reader_warnings(const rf_reader *r, size_t *n)
+{
+    if (n)
+        *n = r ? r->nwarn : 0;
+    return r ? (const char *const *)r->warn : NULL;
+}
+
+/* The format in use. */
+rf_format rf_reader_format(const rf_reader *r)
+{
+    return r ? r->fmt : RF_FMT_AUTO;
+}
+
+/* Parse a format name. */
+int rf_format_parse(const char *name)
+{
+    if (!name)
+        return -1;
+    if (strcasecmp(name, "jsonl") == 0 || strcasecmp(name, "json") == 0 ||
+        strcasecmp(name, "ndjson") == 0)
+        return RF_FMT_JSONL;
+    if (strcasecmp(name, "csv") == 0)
+        return RF_FMT_CSV;
+    if (strcasecmp(name, "auto") == 0)
+        return RF_FMT_AUTO;
+    return -1;
+}
+
+/* Record an input error message. */
+int reader_fail(rf_reader *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->err, sizeof r->err, fmt, ap);
+    va_end(ap);
+    return RF_EINPUT;
+}
+
+/* Keep a warning for rf_reader_warnings. */
+int reader_warn(rf_reader *r, const char *fmt, ...)
+{
+    char msg[RF_ERRMAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (r->nwarn == r->warncap) {
+        size_t n = r->warncap ? r->warncap * 2 : 8;
+        char **p = realloc(r->warn, n * sizeof *p);
+        if (!p)
+            return RF_ENOMEM;
+        r->warn = p;
+        r->warncap = n;
+    }
+    if (!(r->warn[r->nwarn] = strdup(msg)))
+        return RF_ENOMEM;
+    r->nwarn++;
+    return RF_OK;
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    if (c >= 0xC2 && c <= 0xDF)
+        return n >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
+            return 0;
+        if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F))
+            return 0;   /* overlong, or a UTF-16 surrogate */
+        return 3;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
+            return 0;
+        if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F))
+            return 0;
+        return 4;
+    }
+    return 0;
+}
+
+/* First NUL or invalid UTF-8 byte (1-based column), or 0. */
+size_t reader_bad_text(const char *text, size_t len, bool *nul)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    *nul = false;
+    for (size_t i = 0; i < len;) {
+        if (s[i] >= 0x80) {
+            size_t n = utf8_len(s + i, len - i);
+            if (n == 0)
+                return i + 1;
+            i += n;
+        } else if (s[i] == 0) {
+            *nul = true;
+            return i + 1;
+        } else {
+            i++;
+        }
+    }
+    return 0;
+}
+
+/* Quote a value for a message, cut at a character boundary when long. */
+void reader_quote(char *out, size_t outlen, const char *s, size_t len)
+{
+    size_t max = 40, n = len;
+    if (n > max) {
+        n = max;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    }
+    snprintf(out, outlen, "\"%.*s%s\"", (int)n, s, n < len ? "..." : "");
+}
+
+/* Parse a plain finite decimal number (sign, digits, point, exponent). */
+static bool parse_number(const char *s, size_t len, double *out)
+{
+    char tmp[64];
+    size_t i = 0, digits = 0;
+    if (len == 0 || len >= sizeof tmp)
+        return false;
+    if (s[i] == '+' || s[i] == '-')
+        i++;
+    for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+        digits++;
+    if (i < len && s[i] == '.')
+        for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+            digits++;
+    if (digits == 0)
+        return false;
+    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+        size_t e = ++i;
+        if (i < len && (s[i] == '+' || s[i] == '-'))
+            e = ++i;
+        for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+            ;
+        if (i == e)
+            return false;
+    }
+    if (i != len)
+        return false;
+    memcpy(tmp, s, len);
+    tmp[len] = '\0';
+    *out = strtod(tmp, NULL);
+    return isfinite(*out);
+}
+
+/* Parse true/false/yes/no in any case. */
+static bool parse_bool(const char *s, size_t len, bool *out)
+{
+    static const struct { const char *w; bool v; } words[] = {
+        {"true", true}, {"yes", true}, {"false", false}, {"no", false}};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strlen(words[i].w) == len && strncasecmp(s, words[i].w, len) == 0) {
+            *out = words[i].v;
+            return true;
+        }
+    return false;
+}
+
+/* Trim ASCII blanks at both ends. */
+static void trim(const char **s, size_t *len)
+{
+    while (*len && (**s == ' ' || **s == '\t' || **s == '\r' || **s == '\n')) {
+        (*s)++;
+        (*len)--;
+    }
+    while (*len && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t' ||
+                    (*s)[*len - 1] == '\r' || (*s)[*len - 1] == '\n'))
+        (*len)--;
+}
+
+/* Store a textual value in f according to the field's type. */
+int reader_put_text(rf_record *rec, rf_field f, const char *s, size_t len, bool keep_empty,
+                    char *err, size_t errlen)
+{
+    const rf_field_info *fi = rf_field_get(f);
+    char q[64], a2[3];
+    if (fi->type != RF_T_TEXT)
+        trim(&s, &len);
+    if (reader_blank(s, len))
+        return keep_empty ? rf_record_add(rec, f, "", 0) : RF_OK;
+    switch (fi->type) {
+    case RF_T_COUNTRY:
+        if (rf_country_normalize(s, len, a2) == RF_OK)
+            return rf_record_add(rec, f, a2, 2);
+        return rf_record_add(rec, f, s, len);
+    case RF_T_NUMBER: {
+        double v;
+        if (parse_number(s, len, &v))
+            return rf_record_add_num(rec, f, v);
+        reader_quote(q, sizeof q, s, len);
+        snprintf(err, errlen, "%s: expected a number, got string %s", fi->path, q);
+        return RF_EINPUT;
+    }
+    case RF_T_BOOL: {
+        bool b;
+        if (parse_bool(s, len, &b))
+            return rf_record_add_bool(rec, f, b);
+        reader_quote(q, sizeof q, s, len);
+        snprintf(err, errlen, "%s: expected true/false/yes/no, got string %s", fi->path, q);
+        return RF_EINPUT;
+    }
+    default:
+        return rf_record_add(rec, f, s, len);
+    }
+}
