@@ -16,6 +16,11 @@
  * and validators per feed). They are sent only when dest_path exists, so a
  * lost raw file is always downloaded again rather than answered with a 304.
  *
+ * Retries (max_retries, backoff retry_delay_ms doubling each time) are made
+ * only for transient failures: timeouts, connection failures (including a
+ * body cut short by the peer) and HTTP 5xx. A 4xx, a TLS failure, a redirect
+ * loop, a refused protocol, an oversized, empty or wrong-type body fail at once.
+ *
  * Network policy, not configurable: TLS peer and host verification always on
  * (a private CA can be added with ca_file); only http and https, also across
  * redirects; a fixed User-Agent "redflag/<version> (+feed fetcher)".

@@ -162,6 +162,9 @@ static attempt run_once(CURL *h, xfer *x, const rf_fetch_opts *o, int sent_valid
         return ATT_FAIL;
     cc = curl_easy_perform(h);
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &res->http_code);
+    /* A huge error page hits the cap too: report the status, which is the news. */
+    if ((cc == CURLE_FILESIZE_EXCEEDED || cc == CURLE_WRITE_ERROR) && res->http_code >= 400)
+        return http_status(res->http_code, sent_validators, res);
     if (cc != CURLE_OK)
         return curl_failure(cc, x->sink, errbuf[0] ? errbuf : curl_easy_strerror(cc), o, res);
     return http_status(res->http_code, sent_validators, res);

@@ -383,6 +383,17 @@ static void test_500_after_retries(void **state)
     assert_int_equal(f->r.http_code, 500);
 }
 
+/* A 5xx whose error page is over the cap still reports the status and retries. */
+static void test_500_big_error_page(void **state)
+{
+    fx *f = *state;
+    spit(f->dest, PREVIOUS);
+    route(f, "/500-big");
+    f->o.max_bytes = 64 * 1024;
+    f->o.max_retries = 1;
+    assert_failed_keeps_previous(f, RF_ENET, RF_FETCH_E_HTTP, "HTTP 500 after 2 tries");
+}
+
 /* A 4xx is final: no retries. */
 static void test_404_not_retried(void **state)
 {
@@ -665,6 +676,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_not_modified_last_modified, setup, teardown),
         cmocka_unit_test_setup_teardown(test_validators_need_dest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_500_after_retries, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_500_big_error_page, setup, teardown),
         cmocka_unit_test_setup_teardown(test_404_not_retried, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flaky_retries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_slow_total_timeout, setup, teardown),
