@@ -112,15 +112,13 @@ static bool strip_subsidiaries(const char *s, size_t *n)
 {
     static const char *const tails[] = {"and its subsidiaries", "and subsidiaries"};
     size_t len = *n;
-    feed_trim(s, &len);
-    while (len && (s[len - 1] == '.' || s[len - 1] == ','))
+    while (len && (s[len - 1] == '.' || s[len - 1] == ',' || s[len - 1] == ' '))
         len--;
     for (size_t i = 0; i < 2; i++) {
         size_t tl = strlen(tails[i]);
         if (len >= tl && strncasecmp(s + len - tl, tails[i], tl) == 0) {
             len -= tl;
-            feed_trim(s, &len);
-            while (len && s[len - 1] == ',')
+            while (len && (s[len - 1] == ',' || s[len - 1] == ' '))
                 len--;
             *n = len;
             return true;
