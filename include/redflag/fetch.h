@@ -15,6 +15,8 @@
  * keeps the rest of the feed's provenance (the index records URL, time, hash
  * and validators per feed). They are sent only when dest_path exists, so a
  * lost raw file is always downloaded again rather than answered with a 304.
+ * A local file gets an ETag made from its size and mtime (and its mtime as
+ * Last-Modified); passing that ETag back gives NOT_MODIFIED while it is unchanged.
  *
  * Retries (max_retries, backoff retry_delay_ms doubling each time) are made
  * only for transient failures: timeouts, connection failures (including a
@@ -42,8 +44,9 @@ typedef enum rf_fetch_expect {
     RF_EXPECT_ANY,   /* only non-empty */
     RF_EXPECT_XML,   /* starts with '<' and is not an HTML page */
     RF_EXPECT_HTML,  /* starts with '<' (the DHS UFLPA page) */
-    RF_EXPECT_CSV,   /* text: no '<' markup start, no NUL bytes */
+    RF_EXPECT_CSV,   /* text: not starting with '<' (markup) or '{' (a JSON error) */
     RF_EXPECT_JSON   /* starts with '{' or '[' (JSON or JSON Lines) */
+    /* every kind but ANY also refuses NUL bytes in the first 512 bytes */
 } rf_fetch_expect;
 
 typedef struct rf_fetch_opts {

@@ -402,7 +402,7 @@ static int check_body(const fetch_sink *s, rf_fetch_expect ex, const char *ctype
                           "wrong content type: expected %s, got binary data", expect_names[ex]);
     if (((ex == RF_EXPECT_XML || ex == RF_EXPECT_HTML) && (n == 0 || *p != '<')) ||
         (ex == RF_EXPECT_JSON && (n == 0 || (*p != '{' && *p != '['))) ||
-        (ex == RF_EXPECT_CSV && n && *p == '<'))
+        (ex == RF_EXPECT_CSV && n && (*p == '<' || *p == '{')))
         return fetch_fail(res, RF_FETCH_E_CONTENT,
                           "wrong content type: expected %s, body starts with \"%s\" "
                           "(Content-Type %s)",

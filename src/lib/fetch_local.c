@@ -67,7 +67,7 @@ static int copy_fd(int fd, const char *path, fetch_sink *s, const rf_fetch_opts 
 static int open_source(const char *path, const rf_fetch_opts *o, struct stat *st,
                        rf_fetch_result *res, int *fd)
 {
-    *fd = open(path, O_RDONLY | O_CLOEXEC);
+    *fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO must not block us */
     if (*fd < 0) {
         int e = errno;
         fetch_fail(res, RF_FETCH_E_IO, "cannot open %s: %s", path, strerror(e));

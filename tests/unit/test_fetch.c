@@ -487,6 +487,7 @@ static void test_expectations(void **state)
         {"/ok.json", RF_EXPECT_JSON, 1},    {"/ok.xml", RF_EXPECT_ANY, 1},
         {"/uflpa.html", RF_EXPECT_CSV, 0},  {"/ok.xml", RF_EXPECT_JSON, 0},
         {"/ok.csv", RF_EXPECT_XML, 0},      {"/error.html", RF_EXPECT_JSON, 0},
+        {"/ok.json", RF_EXPECT_CSV, 0},     {"/ok.xml", RF_EXPECT_CSV, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         route(f, cases[i].path);
@@ -595,6 +596,12 @@ static void test_local_failures(void **state)
     f->o.expect = RF_EXPECT_XML;
     f->o.max_bytes = 1000;
     assert_failed_keeps_previous(f, RF_ELIMIT, RF_FETCH_E_TOO_LARGE, "too large");
+    snprintf(src, sizeof src, "%s/pipe", f->dir); /* a FIFO with no writer must not hang */
+    assert_int_equal(mkfifo(src, 0600), 0);
+    f->o.url = src;
+    assert_int_equal(fetch(f), RF_EIO);
+    assert_non_null(strstr(f->r.error, "not a regular file"));
+    assert_int_equal(unlink(src), 0);
     f->o.url = "/dev/null";
     assert_failed_keeps_previous(f, RF_EIO, RF_FETCH_E_IO, "not a regular file");
     f->o.url = "file://otherhost/etc/hosts";
