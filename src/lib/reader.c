@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -68,6 +69,8 @@ static int grow(rf_reader *r, size_t need)
     size_t n = r->cap ? r->cap : 4096;
     while (n < need)
         n *= 2;
+    if (n > RF_MAX_RECORD_BYTES + 2 && need <= RF_MAX_RECORD_BYTES + 2)
+        n = RF_MAX_RECORD_BYTES + 2;
     char *p = realloc(r->buf, n);
     if (!p)
         return RF_ENOMEM;
@@ -76,40 +79,72 @@ static int grow(rf_reader *r, size_t need)
     return RF_OK;
 }
 
-/* Read one physical line; the part past RF_MAX_RECORD_BYTES is discarded. */
+/* Count '"' in s[0..n) (CSV needs it to skip over-long quoted records). */
+static size_t count_quotes(const char *s, size_t n)
+{
+    size_t k = 0;
+    for (const char *p = s, *e = s + n; (p = memchr(p, '"', (size_t)(e - p))) != NULL; p++)
+        k++;
+    return k;
+}
+
+/* Where the next fgets chunk goes: the line buffer, or scratch once the line is
+ * over the limit. Sets *room; NULL when out of memory. */
+static char *chunk_dest(rf_reader *r, size_t chunk, char *scratch, size_t scratch_len,
+                        size_t *room)
+{
+    if (r->len > RF_MAX_RECORD_BYTES) {
+        *room = scratch_len;
+        return scratch;
+    }
+    size_t want = r->len + chunk + 1;
+    if (want > RF_MAX_RECORD_BYTES + 2)
+        want = RF_MAX_RECORD_BYTES + 2;
+    if (r->cap < want && grow(r, want) != RF_OK)
+        return NULL;
+    *room = want - r->len;
+    return r->buf + r->len;
+}
+
+/* Read one physical line with fgets, which returns at the newline (never
+ * reading ahead of it); the part past RF_MAX_RECORD_BYTES is discarded. The
+ * chunk is pre-filled so the length is found even when the line holds NULs. */
 int reader_getline(rf_reader *r)
 {
-    int c = EOF, rc = RF_OK;
-    bool any = false;
+    char scratch[4096];
+    size_t chunk = 1024, room;
+    bool any = false, nl = false;
     r->len = 0;
     r->too_long = false;
     r->nquotes = 0;
-    flockfile(r->fp);
-    while ((c = getc_unlocked(r->fp)) != EOF) {
+    while (!nl) {
+        char *dst = chunk_dest(r, chunk, scratch, sizeof scratch, &room);
+        if (!dst)
+            return RF_ENOMEM;
+        memset(dst, 'x', room);
+        if (!fgets(dst, (int)room, r->fp))
+            break;
         any = true;
-        if (c == '\n')
-            break;
-        r->nquotes += c == '"';
-        if (r->len >= RF_MAX_RECORD_BYTES) {
-            r->too_long = true;
-            continue;
-        }
-        if (r->len + 1 >= r->cap && (rc = grow(r, r->len + 2)) != RF_OK)
-            break;
-        r->buf[r->len++] = (char)c;
+        char *end = memchr(dst, '\n', room);
+        nl = end != NULL;
+        size_t n = nl ? (size_t)(end - dst) : (size_t)((char *)memrchr(dst, 0, room) - dst);
+        if (r->fmt != RF_FMT_JSONL)
+            r->nquotes += count_quotes(dst, n);
+        if (dst != scratch)
+            r->len += n;
+        if (chunk < 65536)
+            chunk *= 2;
     }
-    bool failed = c == EOF && ferror(r->fp);
-    funlockfile(r->fp);
-    if (rc != RF_OK)
-        return rc;
-    if (failed) {
+    if (!nl && ferror(r->fp)) {
         snprintf(r->err, sizeof r->err, "read failed: %s", strerror(errno));
         return RF_EIO;
     }
     if (!any)
         return RF_EOF;
-    if (r->cap == 0 && grow(r, 1) != RF_OK)
-        return RF_ENOMEM;
+    if (r->len > RF_MAX_RECORD_BYTES) {
+        r->too_long = true;
+        r->len = RF_MAX_RECORD_BYTES;
+    }
     r->buf[r->len] = '\0';
     r->lineno++;
     return RF_OK;
@@ -267,6 +302,15 @@ size_t reader_bad_text(const char *text, size_t len, bool *nul)
     const unsigned char *s = (const unsigned char *)text;
     *nul = false;
     for (size_t i = 0; i < len;) {
+        uint64_t w;
+        if (len - i >= 8) {   /* fast path: 8 ASCII bytes, none of them NUL */
+            memcpy(&w, s + i, 8);
+            if (!(w & 0x8080808080808080ull) &&
+                !((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull)) {
+                i += 8;
+                continue;
+            }
+        }
         if (s[i] >= 0x80) {
             size_t n = utf8_len(s + i, len - i);
             if (n == 0)
