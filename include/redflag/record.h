@@ -65,6 +65,10 @@ RF_API void rf_record_reset(rf_record *r);
 RF_API int rf_record_add(rf_record *r, rf_field f, const char *s, size_t len);
 /* Append a number to a numeric field; its text form is kept too. */
 RF_API int rf_record_add_num(rf_record *r, rf_field f, double v);
+/* Append a number whose text form is already known (e.g. as written in the
+ * input); text is copied. */
+RF_API int rf_record_add_num_text(rf_record *r, rf_field f, double v, const char *text,
+                                  size_t len);
 /* Append a boolean to a boolean field. */
 RF_API int rf_record_add_bool(rf_record *r, rf_field f, bool v);
 

@@ -414,7 +414,7 @@ int reader_put_text(rf_record *rec, rf_field f, const char *s, size_t len, bool 
     case RF_T_NUMBER: {
         double v;
         if (parse_number(s, len, &v))
-            return rf_record_add_num(rec, f, v);
+            return rf_record_add_num_text(rec, f, v, s, len);
         reader_quote(q, sizeof q, s, len);
         snprintf(err, errlen, "%s: expected a number, got string %s", fi->path, q);
         return RF_EINPUT;

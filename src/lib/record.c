@@ -175,6 +175,12 @@ int rf_record_add_num(rf_record *r, rf_field f, double v)
     return push(r, f, buf, (size_t)n, v);
 }
 
+/* Append a number with its given text form. */
+int rf_record_add_num_text(rf_record *r, rf_field f, double v, const char *text, size_t len)
+{
+    return push(r, f, text, len, v);
+}
+
 /* Append a boolean as 1/0 with text true/false. */
 int rf_record_add_bool(rf_record *r, rf_field f, bool v)
 {
