@@ -60,6 +60,10 @@ RF_API void rf_scanner_destroy(rf_scanner *s);
  * limit counts as not matching and the rule is reported in
  * rf_scanner_limit_hits(). */
 RF_API int rf_scanner_scan(rf_scanner *s, const rf_record *rec, rf_result *res);
+/* Turn the literal prefilter on (default) or off. Verdicts are identical
+ * either way (patterns are only skipped when a literal every match needs is
+ * absent); off is for tests and benchmarks. */
+RF_API void rf_scanner_set_prefilter(rf_scanner *s, bool on);
 /* How many pattern evaluations hit the PCRE2 match/depth limit so far. */
 RF_API unsigned long rf_scanner_limit_hits(const rf_scanner *s);
 

@@ -24,6 +24,7 @@ typedef struct screen_opts {
     int output;           /* rf_output, or -1 for the default */
     rf_level fail_on;
     bool color;
+    bool no_prefilter;
 } screen_opts;
 
 typedef struct screen_run {
@@ -49,7 +50,9 @@ static void usage(FILE *fp)
             "                        critical | none (never) (default: high)\n"
             "      --map FIELD=COL   read CSV column COL as FIELD (repeatable, or comma-separated)\n"
             "      --rules DIR       rules directory or file (repeatable; default: shipped rules)\n"
-            "      --no-color        no colours in the table\n\n"
+            "      --no-color        no colours in the table\n"
+            "      --no-prefilter    run every pattern on every record (same verdicts, slower;\n"
+            "                        for checking and benchmarking the literal prefilter)\n\n"
             "Exit: 0 clean, 1 a record reached --fail-on, 2 bad input or usage, 3 rule error,\n"
             "4 I/O error.\n");
 }
@@ -91,6 +94,7 @@ static int take_option(screen_opts *o, int c)
         o->rules[o->nrules++] = optarg;
         return 0;
     case 'C': o->color = false; return 0;
+    case 'P': o->no_prefilter = true; return 0;
     case 'h': usage(stdout); return -1;
     default: return msg_usage("screen", "bad option");
     }
@@ -103,6 +107,7 @@ static int parse(int argc, char **argv, screen_opts *o)
         {"from", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
         {"fail-on", required_argument, NULL, 'F'}, {"map", required_argument, NULL, 'm'},
         {"rules", required_argument, NULL, 'r'}, {"no-color", no_argument, NULL, 'C'},
+        {"no-prefilter", no_argument, NULL, 'P'},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
     };
     int c, rc;
@@ -240,6 +245,7 @@ static int run_open(screen_run *run, const rf_ruleset *rs, const screen_opts *o)
         msg_error("out of memory");
         return EXIT_IO;
     }
+    rf_scanner_set_prefilter(run->sc, !o->no_prefilter);
     return EXIT_CLEAN;
 }
 

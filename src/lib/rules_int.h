@@ -6,6 +6,7 @@
 #include <pcre2.h>
 #include <stdbool.h>
 #include "redflag/rules.h"
+#include "prefilter.h"
 
 /* ---- lexer ---- */
 typedef enum tok_kind {
@@ -90,6 +91,9 @@ typedef struct pattern {
     char *name;              /* without '$' */
     pcre2_code *re;
     pcre2_code *unless;      /* sentence-scoped negation, or NULL */
+    litset lits;             /* prefilter: one of these occurs in every match */
+    bool always;             /* no usable literals: always run */
+    uint32_t gid;            /* index over all patterns of the ruleset */
 } pattern;
 
 typedef struct example {
@@ -124,6 +128,9 @@ struct rf_ruleset {
     pcre2_match_context *mctx;
     bool field_scanned[RF_F_COUNT]; /* read by some pattern: UTF-8 checked once per scan */
     int max_pats;
+    uint32_t npats;          /* patterns in all rules */
+    acm *ac;                 /* prefilter automaton over every pattern's literals */
+    uint8_t *always;         /* per gid: 1 when the pattern has no prefilter */
     char digest[17];
 };
 

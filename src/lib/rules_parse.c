@@ -175,7 +175,11 @@ static bool parse_match(parser *ps, rule *r)
         return false;
     if (lx->tok.kind != TK_ASSIGN)
         return expected(lx, "'=' after the pattern name");
-    if (!lex_regex(lx) || !(p->re = compile_regex(ps)) || !lex_next(lx))
+    if (!lex_regex(lx) || !(p->re = compile_regex(ps)))
+        return false;
+    p->always = strchr(lx->tok.flags, 'x') ||
+                !prefilter_extract(lx->tok.text, strchr(lx->tok.flags, 'i') != NULL, &p->lits);
+    if (!lex_next(lx))
         return false;
     if (is_kw(lx, "unless") && lex_peek_char(lx, '/')) {
         if (!lex_regex(lx) || !(p->unless = compile_regex(ps)) || !lex_next(lx))

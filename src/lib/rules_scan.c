@@ -21,6 +21,8 @@ struct rf_scanner {
     const rf_record *rec;
     const rule *r;
     bool field_ok[RF_F_COUNT];
+    uint8_t *maybe;        /* per pattern gid: one of its literals occurs */
+    bool prefilter;
     unsigned long limit_hits;
 };
 
@@ -35,7 +37,9 @@ int rf_scanner_create(rf_scanner **out, const rf_ruleset *rs)
     s->md = pcre2_match_data_create(1, NULL);
     s->state = calloc(n, 1);
     s->ev = calloc(n, sizeof *s->ev);
-    if (!s->md || !s->state || !s->ev) {
+    s->maybe = calloc(rs->npats + 1, 1);
+    s->prefilter = true;
+    if (!s->md || !s->state || !s->ev || !s->maybe) {
         rf_scanner_destroy(s);
         return RF_ENOMEM;
     }
@@ -51,6 +55,7 @@ void rf_scanner_destroy(rf_scanner *s)
     pcre2_match_data_free(s->md);
     free(s->state);
     free(s->ev);
+    free(s->maybe);
     free(s);
 }
 
@@ -160,6 +165,8 @@ static bool pat(rf_scanner *sc, int i)
         return sc->state[i];
     const rule *r = sc->r;
     sc->state[i] = 0;
+    if (!sc->maybe[r->pats[i].gid])
+        return false; /* none of the literals every match needs is there */
     for (int f = 0; f < r->nfields; f++) {
         rf_field fld = r->fields[f];
         if (!sc->field_ok[fld])
@@ -337,7 +344,32 @@ static int add_flag(rf_scanner *sc, const rule *r, rf_result *res)
     return rf_result_add_flag(res, &fl);
 }
 
-/* Check once per record which scanned fields hold valid UTF-8. */
+/* Find which patterns can possibly match this record, in one pass per value. */
+static void run_prefilter(rf_scanner *sc)
+{
+    const rf_ruleset *rs = sc->rs;
+    bool all = !sc->prefilter;
+    if (!all)
+        memcpy(sc->maybe, rs->always, rs->npats);
+    for (int f = 0; f < RF_F_COUNT && !all; f++) {
+        size_t n = sc->field_ok[f] ? rf_record_count(sc->rec, (rf_field)f) : 0;
+        for (size_t v = 0; v < n && !all; v++) {
+            size_t len;
+            const char *t = rf_record_str(sc->rec, (rf_field)f, v, &len);
+            all = !acm_scan(rs->ac, t, len, sc->maybe);
+        }
+    }
+    if (all)
+        memset(sc->maybe, 1, rs->npats);
+}
+
+/* Turn the literal prefilter on (the default) or off; results are the same. */
+void rf_scanner_set_prefilter(rf_scanner *s, bool on)
+{
+    s->prefilter = on;
+}
+
+/* Check once per record which scanned fields hold valid UTF-8, then prefilter. */
 static void check_fields(rf_scanner *sc)
 {
     for (int f = 0; f < RF_F_COUNT; f++) {
@@ -349,6 +381,7 @@ static void check_fields(rf_scanner *sc)
             sc->field_ok[f] = utf8_valid((const unsigned char *)t, len);
         }
     }
+    run_prefilter(sc);
 }
 
 /* Evaluate every rule on a record, appending flags. */

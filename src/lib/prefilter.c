@@ -1,0 +1,428 @@
+/* Required-literal extraction from PCRE2 pattern source (see prefilter.h). */
+#include <stdlib.h>
+#include <string.h>
+#include "prefilter.h"
+
+#define MAX_EXACT 64   /* strings an exact set may hold */
+#define MAX_REQ 256    /* strings a requirement may hold */
+#define MAX_LEN 32     /* longest exact string kept */
+
+typedef enum { EXACT, REQ, ANY } ikind;
+
+/* What is known of a sub-pattern: EXACT (every string it can match, lower
+ * case), REQ (each match contains one of the strings), ANY (nothing). */
+typedef struct info {
+    ikind k;
+    litset s;
+} info;
+
+typedef struct rx {
+    const char *p;
+    bool fail;       /* a construct we do not understand: give up */
+} rx;
+
+static info parse_alt(rx *r);
+
+/* Free the strings of a set. */
+void litset_free(litset *ls)
+{
+    for (size_t i = 0; i < ls->n; i++)
+        free(ls->s[i]);
+    free(ls->s);
+    ls->s = NULL;
+    ls->n = 0;
+}
+
+/* Add a copy of str (len bytes) unless present; false on ENOMEM. */
+static bool ls_add(litset *ls, const char *str, size_t len)
+{
+    for (size_t i = 0; i < ls->n; i++)
+        if (strlen(ls->s[i]) == len && memcmp(ls->s[i], str, len) == 0)
+            return true;
+    char **p = realloc(ls->s, (ls->n + 1) * sizeof *p);
+    if (!p)
+        return false;
+    ls->s = p;
+    if (!(p[ls->n] = strndup(str, len)))
+        return false;
+    ls->n++;
+    return true;
+}
+
+/* An info of kind k with an empty set. */
+static info mk(ikind k)
+{
+    return (info){k, {NULL, 0}};
+}
+
+/* EXACT{""}: matches only the empty string (zero-width). */
+static info empty(void)
+{
+    info i = mk(EXACT);
+    if (!ls_add(&i.s, "", 0))
+        i.k = ANY;
+    return i;
+}
+
+/* The info of one literal byte. */
+static info lit(char c)
+{
+    info i = mk(EXACT);
+    char b = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    if (!ls_add(&i.s, &b, 1))
+        i.k = ANY;
+    return i;
+}
+
+/* Discard an info's strings and make it ANY. */
+static info any(info *i)
+{
+    if (i)
+        litset_free(&i->s);
+    return mk(ANY);
+}
+
+/* Whether a set holds the empty string. */
+static bool has_empty(const litset *ls)
+{
+    for (size_t i = 0; i < ls->n; i++)
+        if (!ls->s[i][0])
+            return true;
+    return false;
+}
+
+/* Turn an info into a requirement: EXACT without "" becomes REQ, else ANY. */
+static info to_req(info i)
+{
+    if (i.k == EXACT && !has_empty(&i.s) && i.s.n)
+        i.k = REQ;
+    else if (i.k != REQ)
+        i = any(&i);
+    return i;
+}
+
+/* Shortest string length in a set (the requirement's strength). */
+static size_t strength(const info *i)
+{
+    if (i->k != REQ || !i->s.n)
+        return 0;
+    size_t m = (size_t)-1;
+    for (size_t k = 0; k < i->s.n; k++) {
+        size_t l = strlen(i->s.s[k]);
+        m = l < m ? l : m;
+    }
+    return m;
+}
+
+/* Keep the better of two requirements (longer shortest string, then fewer). */
+static info better(info a, info b)
+{
+    size_t sa = strength(&a), sb = strength(&b);
+    if (sb > sa || (sb == sa && sb && b.s.n < a.s.n)) {
+        any(&a);
+        return b;
+    }
+    any(&b);
+    return a;
+}
+
+/* Cross product of two exact sets; ANY when too large. */
+static info cross(info a, info b)
+{
+    info o = mk(EXACT);
+    if (a.s.n * b.s.n > MAX_EXACT)
+        goto big;
+    for (size_t i = 0; i < a.s.n; i++)
+        for (size_t j = 0; j < b.s.n; j++) {
+            size_t la = strlen(a.s.s[i]), lb = strlen(b.s.s[j]);
+            char buf[2 * MAX_LEN + 1];
+            if (la + lb > MAX_LEN)
+                goto big;
+            memcpy(buf, a.s.s[i], la);
+            memcpy(buf + la, b.s.s[j], lb);
+            if (!ls_add(&o.s, buf, la + lb))
+                goto big;
+        }
+    any(&a);
+    any(&b);
+    return o;
+big:
+    any(&o);
+    return mk(ANY);
+}
+
+/* Union of b's strings into a (consumes b); ANY past limit. */
+static info merge(info a, info b, size_t limit)
+{
+    for (size_t i = 0; i < b.s.n && a.k != ANY; i++)
+        if (a.s.n >= limit || !ls_add(&a.s, b.s.s[i], strlen(b.s.s[i])))
+            a = any(&a);
+    any(&b);
+    return a;
+}
+
+/* Parse a backslash escape outside a class. */
+static info parse_escape(rx *r)
+{
+    char c = *++r->p;
+    if (!c) {
+        r->fail = true;
+        return mk(ANY);
+    }
+    r->p++;
+    if (strchr("bBAzZG", c))
+        return empty();
+    if (strchr("dDwWsShHvVRNX", c))
+        return mk(ANY);
+    if (c == 'n')
+        return lit('\n');
+    if (c == 't')
+        return lit('\t');
+    if (c == 'r')
+        return lit('\r');
+    if (c == 'f')
+        return lit('\f');
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+        r->fail = true; /* \p{…}, \x, \Q, backreferences, \K…: too subtle */
+        return mk(ANY);
+    }
+    return lit(c);
+}
+
+/* Parse [...]: a handful of plain ASCII characters is exact, anything else ANY. */
+static info parse_class(rx *r)
+{
+    const char *p = r->p + 1;
+    bool simple = *p != '^';
+    info i = mk(EXACT);
+    if (*p == '^')
+        p++;
+    if (*p == ']') { /* a leading ] is literal */
+        if (!ls_add(&i.s, "]", 1))
+            simple = false;
+        p++;
+    }
+    for (; *p && *p != ']'; p++) {
+        if (*p == '\\' && p[1]) {
+            p++;
+            if ((*p | 32) >= 'a' && (*p | 32) <= 'z')
+                simple = false;
+        } else if (*p == '[' && p[1] == ':') {
+            simple = false;
+            const char *e = strstr(p + 2, ":]");
+            p = e ? e + 1 : p;
+            continue;
+        } else if (p[1] == '-' && p[2] && p[2] != ']') {
+            simple = false;
+        }
+        if ((unsigned char)*p >= 0x80)
+            simple = false;
+        char b = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+        if (simple && !ls_add(&i.s, &b, 1))
+            simple = false;
+    }
+    if (!*p) {
+        r->fail = true;
+        return any(&i);
+    }
+    r->p = p + 1;
+    return simple && i.s.n <= 6 ? i : any(&i);
+}
+
+/* Parse the inside of "(?…" after "(?"; *zero set for lookarounds. */
+static bool group_kind(rx *r, bool *zero)
+{
+    const char *p = r->p;
+    *zero = false;
+    if (*p == ':' || *p == '>' || *p == '|') {
+        r->p = p + 1;
+        return true;
+    }
+    if (*p == '=' || *p == '!' || (*p == '<' && (p[1] == '=' || p[1] == '!'))) {
+        *zero = true;
+        r->p = p + (*p == '<' ? 2 : 1);
+        return true;
+    }
+    if (*p == '<' || *p == '\'' || (*p == 'P' && p[1] == '<')) {
+        const char *e = strchr(p, *p == '\'' ? '\'' : '>');
+        if (*p == '\'' && e == p)
+            e = strchr(p + 1, '\'');
+        if (!e)
+            return false;
+        r->p = e + 1;
+        return true;
+    }
+    while (*p && strchr("imns-", *p)) /* inline flags; x changes the syntax */
+        p++;
+    if (*p == ':' || *p == ')') {
+        *zero = *p == ')';
+        r->p = p + (*p == ':');
+        return true;
+    }
+    return false;
+}
+
+/* Parse a group "( … )". */
+static info parse_group(rx *r)
+{
+    bool zero = false;
+    r->p++;
+    if (*r->p == '*') {
+        r->fail = true;
+        return mk(ANY);
+    }
+    if (*r->p == '?') {
+        r->p++;
+        if (!group_kind(r, &zero)) {
+            r->fail = true;
+            return mk(ANY);
+        }
+        if (zero && *r->p == ')') { /* (?i) */
+            r->p++;
+            return empty();
+        }
+    }
+    info i = parse_alt(r);
+    if (*r->p != ')') {
+        r->fail = true;
+        return any(&i);
+    }
+    r->p++;
+    if (zero) {
+        any(&i);
+        return empty();
+    }
+    return i;
+}
+
+/* Parse one atom: literal, escape, class, group, dot, anchor. */
+static info parse_atom(rx *r)
+{
+    char c = *r->p;
+    switch (c) {
+    case '\\': return parse_escape(r);
+    case '[': return parse_class(r);
+    case '(': return parse_group(r);
+    case '.': r->p++; return mk(ANY);
+    case '^':
+    case '$': r->p++; return empty();
+    default: r->p++; return lit(c);
+    }
+}
+
+/* Read a {m}, {m,}, {m,n} quantifier at r->p (max -1: unbounded); false when it is not one. */
+static bool read_braces(rx *r, long *min, long *max)
+{
+    const char *p = r->p + 1;
+    char *e;
+    *min = *max = strtol(p, &e, 10);
+    if (e == p)
+        return false;
+    if (*e == ',') {
+        const char *q = ++e;
+        *max = strtol(q, &e, 10);
+        if (e == q)
+            *max = -1;
+    }
+    if (*e != '}')
+        return false;
+    r->p = e + 1;
+    return true;
+}
+
+/* Apply a quantifier following an atom. */
+static info quantify(rx *r, info a)
+{
+    long min, max;
+    char q = *r->p;
+    if (q == '?' || q == '*' || q == '+') {
+        r->p++;
+        min = q == '+';
+        max = q == '?' ? 1 : -1;
+    } else if (!(q == '{' && read_braces(r, &min, &max))) {
+        return a;
+    }
+    if (*r->p == '?' || *r->p == '+')
+        r->p++; /* lazy / possessive: same strings */
+    if (min == 1 && max == 1)
+        return a;
+    if (min >= 1)
+        return to_req(a);
+    if (a.k == EXACT && a.s.n == 1 && !a.s.s[0][0])
+        return a; /* zero-width, repeated or not */
+    if (max == 1 && a.k == EXACT && ls_add(&a.s, "", 0))
+        return a; /* optional: its strings or nothing */
+    return any(&a);
+}
+
+/* Parse a concatenation until '|' or ')' or the end. */
+static info parse_seq(rx *r)
+{
+    info run = empty(), best = mk(ANY);
+    bool all_exact = true;
+    while (*r->p && *r->p != '|' && *r->p != ')' && !r->fail) {
+        info x = quantify(r, parse_atom(r));
+        if (x.k == EXACT) {
+            info c = cross(run, x);
+            if (c.k == ANY) { /* too big: keep the run as a requirement, restart */
+                all_exact = false;
+                best = better(best, to_req(run));
+                run = x;
+                continue;
+            }
+            run = c;
+            continue;
+        }
+        all_exact = false;
+        best = better(best, to_req(run));
+        run = empty();
+        best = better(best, x.k == REQ ? x : any(&x));
+    }
+    if (all_exact) {
+        any(&best);
+        return run;
+    }
+    return better(best, to_req(run));
+}
+
+/* Parse alternatives separated by '|'. */
+static info parse_alt(rx *r)
+{
+    info acc = parse_seq(r);
+    while (*r->p == '|' && !r->fail) {
+        r->p++;
+        info b = parse_seq(r);
+        if (acc.k == EXACT && b.k == EXACT && acc.s.n + b.s.n <= MAX_EXACT) {
+            acc = merge(acc, b, MAX_EXACT);
+            continue;
+        }
+        acc = to_req(acc);
+        b = to_req(b);
+        if (acc.k == ANY || b.k == ANY) {
+            any(&b);
+            acc = any(&acc);
+            continue;
+        }
+        acc = merge(acc, b, MAX_REQ);
+    }
+    return acc;
+}
+
+/* Extract the literals every match of src must contain one of. */
+bool prefilter_extract(const char *src, bool caseless, litset *out)
+{
+    rx r = {src, false};
+    info i = to_req(parse_alt(&r));
+    if (r.fail || *r.p || i.k != REQ || strength(&i) < 2) {
+        any(&i);
+        return false;
+    }
+    for (size_t k = 0; caseless && k < i.s.n; k++)
+        for (const char *c = i.s.s[k]; *c; c++)
+            if ((unsigned char)*c >= 0x80) { /* non-ASCII case folding: not ours to guess */
+                any(&i);
+                return false;
+            }
+    *out = i.s;
+    return true;
+}
