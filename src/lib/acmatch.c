@@ -28,20 +28,42 @@ static void build_classes(acm *a, char *const *lits, size_t n)
         a->cls[c] = a->cls[c + 32];
 }
 
-/* Insert every literal into the trie (delta entries -1 = no edge yet). */
-static bool build_trie(acm *a, char *const *lits, const uint32_t *tags, size_t n, size_t cap)
+/* Make room for one more state: rows of -1 (no edge yet), grown geometrically. */
+static bool add_state(acm *a, size_t *cap)
 {
-    a->nstates = 1;
+    size_t k = (size_t)a->ncls;
+    if ((size_t)a->nstates == *cap) {
+        size_t n = *cap * 2;
+        int32_t *d = realloc(a->delta, n * k * sizeof *d);
+        int32_t *of = realloc(a->out_first, n * sizeof *of);
+        if (d)
+            a->delta = d;
+        if (of)
+            a->out_first = of;
+        if (!d || !of)
+            return false;
+        *cap = n;
+    }
+    memset(&a->delta[(size_t)a->nstates * k], 0xff, k * sizeof *a->delta);
+    a->out_first[a->nstates++] = -1;
+    return true;
+}
+
+/* Insert every literal into the trie. */
+static bool build_trie(acm *a, char *const *lits, const uint32_t *tags, size_t n, size_t *cap)
+{
+    if (!add_state(a, cap))
+        return false;
     for (size_t i = 0; i < n; i++) {
-        int s = 0;
+        int32_t s = 0;
         for (const unsigned char *p = (const unsigned char *)lits[i]; *p; p++) {
-            int32_t *t = &a->delta[(size_t)s * (size_t)a->ncls + a->cls[*p]];
-            if (*t < 0) {
-                if ((size_t)a->nstates >= cap)
+            size_t at = (size_t)s * (size_t)a->ncls + a->cls[*p];
+            if (a->delta[at] < 0) {
+                if (!add_state(a, cap))
                     return false;
-                *t = a->nstates++;
+                a->delta[at] = a->nstates - 1;
             }
-            s = *t;
+            s = a->delta[at];
         }
         a->out_next[i] = a->out_first[s];
         a->out_first[s] = (int32_t)i;
@@ -96,20 +118,17 @@ acm *acm_build(char *const *lits, const uint32_t *tags, size_t n)
     if (!a)
         return NULL;
     build_classes(a, lits, n);
-    size_t cap = 1;
-    for (size_t i = 0; i < n; i++)
-        cap += strlen(lits[i]);
+    size_t cap = 256;
     a->delta = malloc(cap * (size_t)a->ncls * sizeof *a->delta);
-    a->dict = malloc(cap * sizeof *a->dict);
-    a->dnext = malloc(cap * sizeof *a->dnext);
     a->out_first = malloc(cap * sizeof *a->out_first);
     a->out_next = malloc((n + 1) * sizeof *a->out_next);
     a->out_tag = malloc((n + 1) * sizeof *a->out_tag);
-    if (!a->delta || !a->dict || !a->dnext || !a->out_first || !a->out_next || !a->out_tag)
+    if (!a->delta || !a->out_first || !a->out_next || !a->out_tag ||
+        !build_trie(a, lits, tags, n, &cap))
         goto fail;
-    memset(a->delta, 0xff, cap * (size_t)a->ncls * sizeof *a->delta);
-    memset(a->out_first, 0xff, cap * sizeof *a->out_first);
-    if (!build_trie(a, lits, tags, n, cap) || !build_links(a))
+    a->dict = malloc((size_t)a->nstates * sizeof *a->dict);
+    a->dnext = malloc((size_t)a->nstates * sizeof *a->dnext);
+    if (!a->dict || !a->dnext || !build_links(a))
         goto fail;
     return a;
 fail:

@@ -6,14 +6,18 @@
 #define MAX_EXACT 64   /* strings an exact set may hold */
 #define MAX_REQ 256    /* strings a requirement may hold */
 #define MAX_LEN 32     /* longest exact string kept */
+#define MAX_GROUPS 6   /* requirement groups kept for one pattern (a conjunction) */
 
 typedef enum { EXACT, REQ, ANY } ikind;
 
 /* What is known of a sub-pattern: EXACT (every string it can match, lower
- * case), REQ (each match contains one of the strings), ANY (nothing). */
+ * case, in s), REQ (each match contains one string of s, and also one of
+ * each extra group x: a conjunction of disjunctions), ANY (nothing). */
 typedef struct info {
     ikind k;
     litset s;
+    litset x[MAX_GROUPS - 1];
+    int nx;
 } info;
 
 typedef struct rx {
@@ -52,7 +56,7 @@ static bool ls_add(litset *ls, const char *str, size_t len)
 /* An info of kind k with an empty set. */
 static info mk(ikind k)
 {
-    return (info){k, {NULL, 0}};
+    return (info){.k = k};
 }
 
 /* EXACT{""}: matches only the empty string (zero-width). */
@@ -77,8 +81,11 @@ static info lit(char c)
 /* Discard an info's strings and make it ANY. */
 static info any(info *i)
 {
-    if (i)
+    if (i) {
         litset_free(&i->s);
+        for (int k = 0; k < i->nx; k++)
+            litset_free(&i->x[k]);
+    }
     return mk(ANY);
 }
 
@@ -101,29 +108,125 @@ static info to_req(info i)
     return i;
 }
 
-/* Shortest string length in a set (the requirement's strength). */
-static size_t strength(const info *i)
+/* Shortest string length in a group (its strength as a filter). */
+static size_t gstrength(const litset *ls)
 {
-    if (i->k != REQ || !i->s.n)
+    if (!ls->n)
         return 0;
     size_t m = (size_t)-1;
-    for (size_t k = 0; k < i->s.n; k++) {
-        size_t l = strlen(i->s.s[k]);
+    for (size_t k = 0; k < ls->n; k++) {
+        size_t l = strlen(ls->s[k]);
         m = l < m ? l : m;
     }
     return m;
 }
 
-/* Keep the better of two requirements (longer shortest string, then fewer). */
-static info better(info a, info b)
+/* Whether group a filters better than b (longer shortest string, then fewer). */
+static bool gbetter(const litset *a, const litset *b)
 {
-    size_t sa = strength(&a), sb = strength(&b);
-    if (sb > sa || (sb == sa && sb && b.s.n < a.s.n)) {
-        any(&a);
-        return b;
+    size_t sa = gstrength(a), sb = gstrength(b);
+    return sa > sb || (sa == sb && a->n < b->n);
+}
+
+/* Whether every string of a is in b (then b filters nothing a does not). */
+static bool subset(const litset *a, const litset *b)
+{
+    for (size_t i = 0; i < a->n; i++) {
+        size_t j = 0;
+        while (j < b->n && strcmp(a->s[i], b->s[j]) != 0)
+            j++;
+        if (j == b->n)
+            return false;
     }
+    return true;
+}
+
+/* Build a requirement from candidate groups (consumed): the strongest first,
+ * skipping any that is a superset of one already kept. */
+static info keep_best(litset *u, int n)
+{
+    for (int i = 1; i < n; i++) /* insertion sort, strongest first */
+        for (int j = i; j > 0 && gbetter(&u[j], &u[j - 1]); j--) {
+            litset t = u[j];
+            u[j] = u[j - 1];
+            u[j - 1] = t;
+        }
+    info o = mk(ANY);
+    litset kept[MAX_GROUPS];
+    int nk = 0;
+    for (int i = 0; i < n; i++) {
+        bool redundant = nk == MAX_GROUPS;
+        for (int k = 0; k < nk && !redundant; k++)
+            redundant = subset(&kept[k], &u[i]);
+        if (redundant)
+            litset_free(&u[i]);
+        else
+            kept[nk++] = u[i];
+    }
+    if (nk) {
+        o.k = REQ;
+        o.s = kept[0];
+        for (int k = 1; k < nk; k++)
+            o.x[o.nx++] = kept[k];
+    }
+    return o;
+}
+
+/* Both requirements hold (a sequence): keep the strongest groups of both. */
+static info both(info a, info b)
+{
+    litset all[2 * MAX_GROUPS];
+    int n = 0;
+    info *src[2] = {&a, &b};
+    for (int k = 0; k < 2; k++) {
+        if (src[k]->k != REQ) {
+            any(src[k]);
+            continue;
+        }
+        all[n++] = src[k]->s;
+        for (int j = 0; j < src[k]->nx; j++)
+            all[n++] = src[k]->x[j];
+    }
+    return keep_best(all, n);
+}
+
+/* Copy the union of x and y into out; false when it would pass limit. */
+static bool ls_union(litset *out, const litset *x, const litset *y, size_t limit)
+{
+    *out = (litset){NULL, 0};
+    const litset *src[2] = {x, y};
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < src[k]->n; i++)
+            if (out->n >= limit || !ls_add(out, src[k]->s[i], strlen(src[k]->s[i]))) {
+                litset_free(out);
+                return false;
+            }
+    return true;
+}
+
+/* The groups of a requirement as an array; their count. */
+static int groups(const info *i, litset *out)
+{
+    int n = 0;
+    out[n++] = i->s;
+    for (int k = 0; k < i->nx; k++)
+        out[n++] = i->x[k];
+    return n;
+}
+
+/* Either requirement holds (an alternation): distribute, (A1∧A2) ∨ (B1∧B2) =
+ * ∧ (Ai ∨ Bj), and keep the strongest of those unions. */
+static info either(info a, info b)
+{
+    litset ga[MAX_GROUPS], gb[MAX_GROUPS], u[MAX_GROUPS * MAX_GROUPS];
+    int na = groups(&a, ga), nb = groups(&b, gb), n = 0;
+    for (int i = 0; i < na; i++)
+        for (int j = 0; j < nb; j++)
+            if (ls_union(&u[n], &ga[i], &gb[j], MAX_REQ))
+                n++;
+    any(&a);
     any(&b);
-    return a;
+    return keep_best(u, n);
 }
 
 /* Cross product of two exact sets; ANY when too large. */
@@ -366,7 +469,7 @@ static info parse_seq(rx *r)
             info c = cross(run, x);
             if (c.k == ANY) { /* too big: keep the run as a requirement, restart */
                 all_exact = false;
-                best = better(best, to_req(run));
+                best = both(best, to_req(run));
                 run = x;
                 continue;
             }
@@ -374,15 +477,15 @@ static info parse_seq(rx *r)
             continue;
         }
         all_exact = false;
-        best = better(best, to_req(run));
+        best = both(best, to_req(run));
         run = empty();
-        best = better(best, x.k == REQ ? x : any(&x));
+        best = both(best, x.k == REQ ? x : any(&x));
     }
     if (all_exact) {
         any(&best);
         return run;
     }
-    return better(best, to_req(run));
+    return both(best, to_req(run));
 }
 
 /* Parse alternatives separated by '|'. */
@@ -403,26 +506,50 @@ static info parse_alt(rx *r)
             acc = any(&acc);
             continue;
         }
-        acc = merge(acc, b, MAX_REQ);
+        acc = either(acc, b);
     }
     return acc;
 }
 
-/* Extract the literals every match of src must contain one of. */
-bool prefilter_extract(const char *src, bool caseless, litset *out)
+/* Whether a group is usable: strong enough, and ASCII when matched caselessly. */
+static bool usable(const litset *g, bool caseless)
+{
+    if (gstrength(g) < 3)
+        return false;
+    for (size_t k = 0; caseless && k < g->n; k++)
+        for (const char *c = g->s[k]; *c; c++)
+            if ((unsigned char)*c >= 0x80) /* non-ASCII case folding: not ours to guess */
+                return false;
+    return true;
+}
+
+/* Extract the groups of literals every match of src must contain one of each. */
+bool prefilter_extract(const char *src, bool caseless, litreq *out)
 {
     rx r = {src, false};
     info i = to_req(parse_alt(&r));
-    if (r.fail || *r.p || i.k != REQ || strength(&i) < 2) {
+    memset(out, 0, sizeof *out);
+    if (r.fail || *r.p || i.k != REQ) {
         any(&i);
         return false;
     }
-    for (size_t k = 0; caseless && k < i.s.n; k++)
-        for (const char *c = i.s.s[k]; *c; c++)
-            if ((unsigned char)*c >= 0x80) { /* non-ASCII case folding: not ours to guess */
-                any(&i);
-                return false;
-            }
-    *out = i.s;
-    return true;
+    litset all[MAX_GROUPS];
+    all[0] = i.s;
+    for (int k = 0; k < i.nx; k++)
+        all[k + 1] = i.x[k];
+    for (int k = 0; k <= i.nx; k++) {
+        if (usable(&all[k], caseless) && out->ng < RF_PF_GROUPS)
+            out->g[out->ng++] = all[k];
+        else
+            litset_free(&all[k]);
+    }
+    return out->ng > 0;
+}
+
+/* Free every group of a requirement. */
+void litreq_free(litreq *rq)
+{
+    for (int k = 0; k < rq->ng; k++)
+        litset_free(&rq->g[k]);
+    rq->ng = 0;
 }

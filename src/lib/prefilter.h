@@ -1,7 +1,8 @@
 /* Literal prefilter for PCRE2 patterns (private).
  *
  * prefilter_extract() reads a pattern's source and finds a set of literal
- * strings such that every match of the pattern contains at least one of them
+ * strings such that every match of the pattern contains at least one string of each of a few
+ * groups of them
  * (compared case-insensitively on ASCII), in the manner of RE2's and
  * Hyperscan's prefilters. The scanner runs a pattern only on records where one
  * of its literals occurs, found for all patterns in one Aho-Corasick pass.
@@ -19,10 +20,20 @@ typedef struct litset {
     size_t n;
 } litset;
 
+#define RF_PF_GROUPS 6
+
+/* A conjunction of groups: every match contains one string of each group. */
+typedef struct litreq {
+    litset g[RF_PF_GROUPS];
+    int ng;
+} litreq;
+
 /* Extract the required literals of pattern src. Returns true and fills out
- * (caller frees with litset_free) when a useful set exists, false when the
- * pattern must always run. */
-bool prefilter_extract(const char *src, bool caseless, litset *out);
+ * (caller frees with litreq_free) when a useful requirement exists, false
+ * when the pattern must always run. */
+bool prefilter_extract(const char *src, bool caseless, litreq *out);
+/* Free the groups of a requirement. */
+void litreq_free(litreq *rq);
 /* Free the strings of a set. */
 void litset_free(litset *ls);
 

@@ -173,28 +173,30 @@ int rules_resolve(rf_ruleset *rs, rf_diag *diag)
     return RF_OK;
 }
 
-/* Number the patterns and build one automaton over all their literals. */
+/* Number the literal groups and build one automaton over all of them. */
 static int build_prefilter(rf_ruleset *rs)
 {
     size_t nlits = 0;
     for (size_t i = 0; i < rs->nrules; i++)
         for (int p = 0; p < rs->rules[i].npats; p++) {
-            rs->rules[i].pats[p].gid = rs->npats++;
-            nlits += rs->rules[i].pats[p].lits.n;
+            pattern *pt = &rs->rules[i].pats[p];
+            pt->gid = rs->ngroups;
+            rs->ngroups += (uint32_t)pt->lits.ng;
+            for (int g = 0; g < pt->lits.ng; g++)
+                nlits += pt->lits.g[g].n;
         }
-    rs->always = calloc(rs->npats + 1, 1);
     char **lits = malloc((nlits + 1) * sizeof *lits);
     uint32_t *tags = malloc((nlits + 1) * sizeof *tags);
-    int rc = rs->always && lits && tags ? RF_OK : RF_ENOMEM;
+    int rc = lits && tags ? RF_OK : RF_ENOMEM;
     size_t n = 0;
     for (size_t i = 0; rc == RF_OK && i < rs->nrules; i++)
         for (int p = 0; p < rs->rules[i].npats; p++) {
             const pattern *pt = &rs->rules[i].pats[p];
-            rs->always[pt->gid] = pt->always;
-            for (size_t k = 0; k < pt->lits.n; k++, n++) {
-                lits[n] = pt->lits.s[k];
-                tags[n] = pt->gid;
-            }
+            for (int g = 0; g < pt->lits.ng; g++)
+                for (size_t k = 0; k < pt->lits.g[g].n; k++, n++) {
+                    lits[n] = pt->lits.g[g].s[k];
+                    tags[n] = pt->gid + (uint32_t)g;
+                }
         }
     if (rc == RF_OK && !(rs->ac = acm_build(lits, tags, n)))
         rc = RF_ENOMEM;
@@ -256,7 +258,7 @@ static void rule_free(rule *r)
     for (int i = 0; i < r->npats; i++) {
         pcre2_code_free(r->pats[i].re);
         pcre2_code_free(r->pats[i].unless);
-        litset_free(&r->pats[i].lits);
+        litreq_free(&r->pats[i].lits);
     }
     free(r->pats);
     cond_free(r->when);
@@ -282,7 +284,6 @@ void rf_ruleset_destroy(rf_ruleset *rs)
     free(rs->strings);
     pcre2_match_context_free(rs->mctx);
     acm_free(rs->ac);
-    free(rs->always);
     free(rs);
 }
 

@@ -91,9 +91,9 @@ typedef struct pattern {
     char *name;              /* without '$' */
     pcre2_code *re;
     pcre2_code *unless;      /* sentence-scoped negation, or NULL */
-    litset lits;             /* prefilter: one of these occurs in every match */
+    litreq lits;             /* prefilter: every match holds one string of each group */
     bool always;             /* no usable literals: always run */
-    uint32_t gid;            /* index over all patterns of the ruleset */
+    uint32_t gid;            /* first prefilter group id (lits.ng of them) */
 } pattern;
 
 typedef struct example {
@@ -128,9 +128,8 @@ struct rf_ruleset {
     pcre2_match_context *mctx;
     bool field_scanned[RF_F_COUNT]; /* read by some pattern: UTF-8 checked once per scan */
     int max_pats;
-    uint32_t npats;          /* patterns in all rules */
-    acm *ac;                 /* prefilter automaton over every pattern's literals */
-    uint8_t *always;         /* per gid: 1 when the pattern has no prefilter */
+    uint32_t ngroups;        /* prefilter literal groups over all patterns */
+    acm *ac;                 /* prefilter automaton over every group's literals */
     char digest[17];
 };
 

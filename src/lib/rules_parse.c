@@ -179,6 +179,8 @@ static bool parse_match(parser *ps, rule *r)
         return false;
     p->always = strchr(lx->tok.flags, 'x') ||
                 !prefilter_extract(lx->tok.text, strchr(lx->tok.flags, 'i') != NULL, &p->lits);
+    if (p->always)
+        litreq_free(&p->lits);
     if (!lex_next(lx))
         return false;
     if (is_kw(lx, "unless") && lex_peek_char(lx, '/')) {

@@ -21,7 +21,8 @@ struct rf_scanner {
     const rf_record *rec;
     const rule *r;
     bool field_ok[RF_F_COUNT];
-    uint8_t *maybe;        /* per pattern gid: one of its literals occurs */
+    uint8_t *maybe;        /* per prefilter group: one of its literals occurs */
+    bool maybe_all;        /* the prefilter is off or gave up for this record */
     bool prefilter;
     unsigned long limit_hits;
 };
@@ -37,7 +38,7 @@ int rf_scanner_create(rf_scanner **out, const rf_ruleset *rs)
     s->md = pcre2_match_data_create(1, NULL);
     s->state = calloc(n, 1);
     s->ev = calloc(n, sizeof *s->ev);
-    s->maybe = calloc(rs->npats + 1, 1);
+    s->maybe = calloc(rs->ngroups + 1, 1);
     s->prefilter = true;
     if (!s->md || !s->state || !s->ev || !s->maybe) {
         rf_scanner_destroy(s);
@@ -165,8 +166,10 @@ static bool pat(rf_scanner *sc, int i)
         return sc->state[i];
     const rule *r = sc->r;
     sc->state[i] = 0;
-    if (!sc->maybe[r->pats[i].gid])
-        return false; /* none of the literals every match needs is there */
+    const pattern *p = &r->pats[i];
+    for (int g = 0; !sc->maybe_all && g < p->lits.ng; g++)
+        if (!sc->maybe[p->gid + (uint32_t)g])
+            return false; /* a literal every match needs is absent */
     for (int f = 0; f < r->nfields; f++) {
         rf_field fld = r->fields[f];
         if (!sc->field_ok[fld])
@@ -344,23 +347,22 @@ static int add_flag(rf_scanner *sc, const rule *r, rf_result *res)
     return rf_result_add_flag(res, &fl);
 }
 
-/* Find which patterns can possibly match this record, in one pass per value. */
+/* Find which literal groups occur in this record, in one pass per value. */
 static void run_prefilter(rf_scanner *sc)
 {
     const rf_ruleset *rs = sc->rs;
-    bool all = !sc->prefilter;
-    if (!all)
-        memcpy(sc->maybe, rs->always, rs->npats);
-    for (int f = 0; f < RF_F_COUNT && !all; f++) {
+    sc->maybe_all = !sc->prefilter;
+    if (sc->maybe_all)
+        return;
+    memset(sc->maybe, 0, rs->ngroups);
+    for (int f = 0; f < RF_F_COUNT && !sc->maybe_all; f++) {
         size_t n = sc->field_ok[f] ? rf_record_count(sc->rec, (rf_field)f) : 0;
-        for (size_t v = 0; v < n && !all; v++) {
+        for (size_t v = 0; v < n && !sc->maybe_all; v++) {
             size_t len;
             const char *t = rf_record_str(sc->rec, (rf_field)f, v, &len);
-            all = !acm_scan(rs->ac, t, len, sc->maybe);
+            sc->maybe_all = !acm_scan(rs->ac, t, len, sc->maybe);
         }
     }
-    if (all)
-        memset(sc->maybe, 1, rs->npats);
 }
 
 /* Turn the literal prefilter on (the default) or off; results are the same. */
