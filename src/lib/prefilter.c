@@ -511,6 +511,27 @@ static info parse_alt(rx *r)
     return acc;
 }
 
+/* Drop every string that contains another string of the group: whenever it
+ * occurs, the shorter one does too. */
+static void minimize(litset *g)
+{
+    bool *drop = calloc(g->n ? g->n : 1, sizeof *drop);
+    if (!drop)
+        return; /* keeping them all is still correct */
+    for (size_t i = 0; i < g->n; i++)
+        for (size_t j = 0; j < g->n && !drop[i]; j++)
+            drop[i] = j != i && !drop[j] && strstr(g->s[i], g->s[j]) != NULL;
+    size_t o = 0;
+    for (size_t i = 0; i < g->n; i++) {
+        if (drop[i])
+            free(g->s[i]);
+        else
+            g->s[o++] = g->s[i];
+    }
+    g->n = o;
+    free(drop);
+}
+
 /* Whether a group is usable: strong enough, and ASCII when matched caselessly. */
 static bool usable(const litset *g, bool caseless)
 {
@@ -538,6 +559,7 @@ bool prefilter_extract(const char *src, bool caseless, litreq *out)
     for (int k = 0; k < i.nx; k++)
         all[k + 1] = i.x[k];
     for (int k = 0; k <= i.nx; k++) {
+        minimize(&all[k]);
         if (usable(&all[k], caseless) && out->ng < RF_PF_GROUPS)
             out->g[out->ng++] = all[k];
         else
