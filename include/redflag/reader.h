@@ -32,9 +32,12 @@ typedef struct rf_csv_map {
 
 /* Open a reader over fp (not closed by the reader; must outlive it). name is
  * used in messages and kept by pointer. map may be NULL. *out owned by caller.
- * RF_EINVAL (with rf_reader_open_error()) for a bad --map pair. */
+ * RF_EINVAL for a bad --map pair (see rf_reader_open_error()). */
 RF_API int rf_reader_open(rf_reader **out, FILE *fp, const char *name, rf_format fmt,
                           const rf_csv_map *map);
+/* The message for the last rf_reader_open() that failed in this thread (a
+ * bad --map pair); static per-thread storage. */
+RF_API const char *rf_reader_open_error(void);
 /* Read the next record into rec (reset first). Returns RF_OK, RF_EINPUT (the
  * record is bad: rec holds its line and, when it could be read, its id;
  * rf_reader_error() says what is wrong), RF_EOF, or RF_EIO (the stream failed). */

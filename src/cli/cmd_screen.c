@@ -180,7 +180,7 @@ static int screen_stream(screen_run *run, FILE *fp, const char *name)
     rf_csv_map map = {run->o->maps, run->o->nmaps};
     int rc = rf_reader_open(&rd, fp, name, (rf_format)run->o->from, &map);
     if (rc != RF_OK) {
-        msg_error("%s: %s", name, rd ? rf_reader_error(rd) : rf_strerror(rc));
+        msg_error("%s: %s", name, rc == RF_EINVAL ? rf_reader_open_error() : rf_strerror(rc));
         rf_reader_destroy(rd);
         return EXIT_INPUT;
     }

@@ -17,7 +17,6 @@
 static _Thread_local char open_err[RF_ERRMAX];
 
 /* The message for the last failed rf_reader_open in this thread. */
-RF_API const char *rf_reader_open_error(void);
 const char *rf_reader_open_error(void)
 {
     return open_err;

@@ -380,7 +380,8 @@ static int align_subcontractors(rf_record *rec)
 static int put_id(rf_reader *r, rf_record *rec)
 {
     csv_state *c = &r->csv;
-    for (size_t i = 0; i < c->ncols; i++) {
+    size_t n = c->nf < c->ncols ? c->nf : c->ncols; /* a ragged row may still name itself */
+    for (size_t i = 0; i < n; i++) {
         if (c->cols[i].field != RF_F_ID)
             continue;
         bool nul;
@@ -396,11 +397,11 @@ static int put_id(rf_reader *r, rf_record *rec)
 static int take_row(rf_reader *r, rf_record *rec)
 {
     csv_state *c = &r->csv;
-    if (c->nf != c->ncols)
-        return reader_fail(r, "row has %zu fields, header has %zu", c->nf, c->ncols);
     int rc = put_id(r, rec);
     if (rc != RF_OK)
         return rc;
+    if (c->nf != c->ncols)
+        return reader_fail(r, "row has %zu fields, header has %zu", c->nf, c->ncols);
     if (c->row_err[0])
         return reader_fail(r, "column '%.100s': %.200s", col_name(c, c->bad_field),
                            c->row_err);

@@ -307,6 +307,17 @@ static const char *clip_evidence(rf_result *res, const char *t, const evidence *
     return rf_result_strdup(res, buf, (size_t)n);
 }
 
+/* Length of at most max bytes of s that ends on a UTF-8 character boundary. */
+static int utf8_clip(const char *s, size_t max)
+{
+    size_t n = strnlen(s, max + 1);
+    if (n <= max)
+        return (int)n;
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    return (int)max;
+}
+
 /* Describe the fields a pattern-less rule read, as "path=value; …". */
 static const char *field_evidence(rf_result *res, const rf_scanner *sc, const rule *r)
 {
@@ -317,10 +328,13 @@ static const char *field_evidence(rf_result *res, const rf_scanner *sc, const ru
         const char *v = rf_record_str(sc->rec, r->condfields[i], 0, NULL);
         if (!v)
             continue;
-        int n = snprintf(buf + o, sizeof buf - o, "%s%s=%.60s", o ? "; " : "",
-                         rf_field_get(r->condfields[i])->path, v);
-        o = n < 0 ? o : o + (size_t)n >= sizeof buf ? sizeof buf - 1 : o + (size_t)n;
+        int n = snprintf(buf + o, sizeof buf - o, "%s%s=%.*s", o ? "; " : "",
+                         rf_field_get(r->condfields[i])->path, utf8_clip(v, 60), v);
+        if (n < 0 || o + (size_t)n >= sizeof buf)
+            break; /* keep whole pairs only */
+        o += (size_t)n;
     }
+    buf[o] = '\0';
     return rf_result_strdup(res, buf, o);
 }
 

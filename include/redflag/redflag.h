@@ -1,0 +1,22 @@
+/* redflag — screens procurement records for indicators of forced labour and
+ * human trafficking. Umbrella header: include this to use the whole library.
+ *
+ * Library conventions: functions return rf_err codes (common.h); objects are
+ * opaque, made by *_create / *_open / *_compile and freed by *_destroy (which
+ * accept NULL); each header states who owns every pointer it hands out. The
+ * library never prints and never exits. */
+#ifndef REDFLAG_REDFLAG_H
+#define REDFLAG_REDFLAG_H
+
+#include "redflag/common.h"
+#include "redflag/country.h"
+#include "redflag/feed.h"
+#include "redflag/fetch.h"
+#include "redflag/reader.h"
+#include "redflag/record.h"
+#include "redflag/result.h"
+#include "redflag/rules.h"
+#include "redflag/sha256.h"
+#include "redflag/writer.h"
+
+#endif
