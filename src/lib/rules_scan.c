@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "rules_int.h"
 
 #define SENTENCE_SPAN 1000 /* how far to look for a sentence boundary */
@@ -122,6 +123,48 @@ static void sentence(const char *t, size_t len, size_t s, size_t e, size_t *ss, 
     *se = k;
 }
 
+/* Whether the words at t[k..se) begin a new clause's subject ("the bidder",
+ * "workers", "we"): then a preceding " and " joins two clauses, not two verbs. */
+static bool subject_follows(const char *t, size_t k, size_t se)
+{
+    static const char *const words[] = {
+        "the ", "a ", "an ", "this ", "these ", "those ", "their ", "his ", "her ", "its ",
+        "our ", "we ", "they ", "he ", "she ", "it ", "there ", "workers", "employees", "staff",
+        "migrants", "management", "auditors", "no ", "none ", "all ", "some ", "most ",
+        "many ", "each ", "every ", "i "};
+    for (size_t j = 0; j < sizeof words / sizeof words[0]; j++) {
+        size_t n = strlen(words[j]);
+        if (k + n <= se && strncasecmp(t + k, words[j], n) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Where the clause holding an occurrence ending at e ends: at the first
+ * ", ", contrastive or relative conjunction, or " and " before a new subject,
+ * after it; else at se. A negation in a later clause ("…, which the auditor
+ * could not verify") does not negate the occurrence; one before it or inside
+ * its clause does ("passports are never held", "held, not returned" stays). */
+static size_t clause_end(const char *t, size_t e, size_t se)
+{
+    static const char *const joins[] = {" but ", " which ", " although ", " though ",
+                                        " whereas ", " while ", " yet "};
+    for (size_t k = e; k < se; k++) {
+        if (t[k] == ',' && k + 1 < se && t[k + 1] == ' ')
+            return k;
+        if (t[k] != ' ')
+            continue;
+        if (k + 5 <= se && strncasecmp(t + k, " and ", 5) == 0 && subject_follows(t, k + 5, se))
+            return k;
+        for (size_t j = 0; j < sizeof joins / sizeof joins[0]; j++) {
+            size_t n = strlen(joins[j]);
+            if (k + n <= se && strncasecmp(t + k, joins[j], n) == 0)
+                return k;
+        }
+    }
+    return se;
+}
+
 /* Run re on t from start; the occurrence in *s, *e. 1 match, 0 none, -1 limit/error. */
 static int run(rf_scanner *sc, const pcre2_code *re, const char *t, size_t len, size_t start,
                size_t *s, size_t *e)
@@ -148,7 +191,8 @@ static bool match_value(rf_scanner *sc, const pattern *p, const char *t, size_t 
     while (start <= len && run(sc, p->re, t, len, start, &s, &e) == 1) {
         size_t ss, se, us, ue;
         sentence(t, len, s, e, &ss, &se);
-        if (!p->unless || run(sc, p->unless, t + ss, se - ss, 0, &us, &ue) != 1) {
+        size_t ce = p->unless ? clause_end(t, e, se) : se;
+        if (!p->unless || run(sc, p->unless, t + ss, ce - ss, 0, &us, &ue) != 1) {
             *ev = (evidence){.s = s, .e = e, .ss = ss, .se = se};
             return true;
         }

@@ -128,6 +128,15 @@ static void test_evaluation(void **state)
          "{\"text\": \"Passports are held by HR; we never check.\"}", 1},
         {"match $p = /passports? held/i unless /\\bnever\\b/i }",
          "{\"text\": \"Never again. Clause 52.222 says passports held\"}", 1},
+        /* a negation in a later clause does not negate the occurrence */
+        {"match $p = /passports? (are )?held/i unless /\\bnot\\b/i }",
+         "{\"text\": \"Passports are held by HR and workers were not told why.\"}", 1},
+        {"match $p = /fee paid/i unless /\\bnot\\b/i }",
+         "{\"text\": \"A fee paid by workers, which we could not verify.\"}", 1},
+        {"match $p = /passports? (are )?held/i unless /\\bnot\\b/i }",
+         "{\"text\": \"Passports are held not by HR but by workers.\"}", 0},
+        {"match $p = /assault/i unless /unsubstantiated/i }",
+         "{\"text\": \"An assault was investigated and found unsubstantiated.\"}", 0},
         /* condition-level not is record-wide */
         {"match $a = /fee/ match $b = /employer pays/ when $a and not $b }",
          "{\"text\": \"A fee applies. The employer pays it.\"}", 0},
