@@ -16,6 +16,9 @@ import sys
 import time
 
 LEVELS = ["none", "low", "medium", "high", "critical"]
+COMMANDS = [("redflag", "`redflag screen -o jsonl --rules rules FILE > /dev/null`"),
+            ("jq", "`jq -c . FILE > /dev/null` (parsing only)"),
+            ("pcre2grep", "`pcre2grep -c -i` with 4 rule-like patterns (matching only)")]
 
 
 # First line printed by `argv`, or "unknown" when it cannot run.
@@ -116,12 +119,14 @@ def main(argv):
     print("Machine: %d CPU(s) (nproc), %s; Linux %s. %s; jq: %s; pcre2grep: %s.\n" % (
         nproc(), cpu_model(), platform.release(), version([binary, "--version"]),
         version(["jq", "--version"]), version(["pcre2grep", "--version"])))
+    tools = {tool for _, _, tool, _ in rows}
+    cmds = [c for t, c in COMMANDS if t in tools]
+    cmds += ["%s not installed, skipped" % t for t, _ in COMMANDS if t not in tools]
     print("Input: `python3 bench/gen.py N %s` (fictional orders, mean %.0f bytes per record). "
-          "Commands: `redflag screen -o jsonl --rules rules FILE > /dev/null`; "
-          "`jq -c . FILE > /dev/null` (parsing only); `pcre2grep -c -i` with 4 rule-like "
-          "patterns (matching only). Times are wall-clock, %s, on a shared and noisy "
+          "Commands: %s. Times are wall-clock, %s, on a shared and noisy "
           "%d-core machine, so expect ±10–20%% between runs. Peak RSS is the largest "
-          "`ru_maxrss` of the runs, from %s.\n" % (seed, mean, runs_txt, nproc(), rss_how))
+          "`ru_maxrss` of the runs, from %s.\n" % (seed, mean, "; ".join(cmds), runs_txt, nproc(),
+                                                   rss_how))
     print("\n".join(table(rows)))
     for n, p in sorted(sanity.items()):
         print("\n" + describe_output(n, p))
