@@ -31,7 +31,7 @@ LIBA     := $(BUILD)/libredflag.a
 BIN      := $(if $(SANITIZE),$(BUILD)/redflag,redflag)
 
 
-.PHONY: all deps check unit cli-test demo bench bench-quick clean install fuzz
+.PHONY: all deps check unit cli-test demo bench bench-quick clean install fuzz fuzz-run
 all: $(BIN)
 
 deps:
@@ -69,6 +69,25 @@ demo: deps
 
 bench: $(BIN)
 	@sh bench/run.sh ./$(BIN)
+
+# Fuzz targets (libFuzzer, clang): `make fuzz` builds them, `make fuzz-run`
+# runs each for FUZZ_SECONDS on a corpus seeded from the test fixtures.
+FUZZ_SECONDS ?= 30
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -std=c11 -D_GNU_SOURCE \
+              -Iinclude $(PKG_CFLAGS)
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+build/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_FLAGS) -c $< -o $@
+build/fuzz/%: build/fuzz/obj/tests/fuzz/%.o $(LIB_SRC:%.c=build/fuzz/obj/%.o)
+	clang -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)
+.SECONDARY:
+fuzz: $(FUZZ_TARGETS)
+fuzz-run: fuzz
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+bench-quick: $(BIN)
+	@BENCH_QUICK=1 sh bench/run.sh ./$(BIN)
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/redflag/rules

@@ -17,7 +17,9 @@ typedef struct alias {
 static const alias aliases[] = {
     {"id", RF_F_ID}, {"recordid", RF_F_ID}, {"ponumber", RF_F_ID}, {"orderid", RF_F_ID},
     {"ordernumber", RF_F_ID}, {"purchaseorder", RF_F_ID}, {"lineid", RF_F_ID},
-    {"tenderid", RF_F_ID}, {"contractid", RF_F_ID},
+    {"tenderid", RF_F_ID}, {"contractid", RF_F_ID}, {"supplierid", RF_F_ID},
+    {"vendorid", RF_F_ID}, {"supplierno", RF_F_ID}, {"vendorno", RF_F_ID},
+    {"suppliernumber", RF_F_ID}, {"vendornumber", RF_F_ID},
     {"supplier", RF_F_SUPPLIER_NAME}, {"vendor", RF_F_SUPPLIER_NAME},
     {"vendorname", RF_F_SUPPLIER_NAME}, {"seller", RF_F_SUPPLIER_NAME},
     {"sellername", RF_F_SUPPLIER_NAME}, {"contractor", RF_F_SUPPLIER_NAME},

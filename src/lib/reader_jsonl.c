@@ -365,6 +365,11 @@ static void route_key(jctx *c, const frame *f, const char *k, size_t len)
         return;
     }
     case T_IDS:
+        if (IS("other")) { /* "other": "…" or [ "…", … ], stored as given */
+            c->next = T_FIELD;
+            c->next_f = (rf_field)f->p->other;
+            return;
+        }
         c->next = T_ID;
         c->next_p = f->p;
         snprintf(c->scheme, sizeof c->scheme, "%.*s", (int)len, k);

@@ -609,6 +609,27 @@ static void test_pipe_csv(void **state)
     pipe_one("id,supplier\nP-2,Acme\n", RF_FMT_AUTO, "P-2");
 }
 
+/* ids.other takes a string or an array as given; other schemes become "scheme:value";
+ * "Supplier ID" is an id column in CSV. */
+static void test_ids_other_and_id_alias(void **state)
+{
+    (void)state;
+    fx f;
+    open_str(&f, "{\"supplier\": {\"name\": \"X\", \"ids\": {\"other\": [\"imo:9\", "
+                 "\"uei:AB\"], \"trade_licence\": \"TL-1\"}}}\n", RF_FMT_JSONL);
+    assert_int_equal(rf_reader_next(f.r, f.rec), RF_OK);
+    assert_int_equal(rf_record_count(f.rec, RF_F_SUPPLIER_OTHER_ID), 3);
+    assert_string_equal(val(f.rec, RF_F_SUPPLIER_OTHER_ID, 0), "imo:9");
+    assert_string_equal(val(f.rec, RF_F_SUPPLIER_OTHER_ID, 1), "uei:AB");
+    assert_string_equal(val(f.rec, RF_F_SUPPLIER_OTHER_ID, 2), "trade_licence:TL-1");
+    close_fx(&f);
+    open_str(&f, "Supplier ID,Vendor\nS-1,Acme Ltd\n", RF_FMT_CSV);
+    assert_int_equal(rf_reader_next(f.r, f.rec), RF_OK);
+    assert_string_equal(val(f.rec, RF_F_ID, 0), "S-1");
+    assert_string_equal(val(f.rec, RF_F_SUPPLIER_NAME, 0), "Acme Ltd");
+    close_fx(&f);
+}
+
 /* Format names parse; unknown ones are -1. */
 static void test_format_parse(void **state)
 {
@@ -624,6 +645,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_jsonl_full_record),
+        cmocka_unit_test(test_ids_other_and_id_alias),
         cmocka_unit_test(test_jsonl_subcontractor_alignment),
         cmocka_unit_test(test_jsonl_wrong_type),
         cmocka_unit_test(test_jsonl_invalid_json),

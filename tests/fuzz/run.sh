@@ -1,0 +1,22 @@
+#!/bin/sh
+# Run every fuzz target for N seconds on a corpus seeded from the fixtures.
+set -eu
+secs=${1:-30}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+export RF_SRCDIR="$top"
+for t in build/fuzz/fuzz_*; do
+  name=$(basename "$t")
+  corpus=build/fuzz/corpus/$name
+  mkdir -p "$corpus"
+  case $name in
+    fuzz_reader) for f in examples/*.jsonl tests/fixtures/input/* tests/cli/data/*; do
+                   [ -f "$f" ] && { printf '\000'; head -c 4000 "$f"; } > "$corpus/j_$(basename "$f")"
+                   [ -f "$f" ] && { printf '\001'; head -c 4000 "$f"; } > "$corpus/c_$(basename "$f")"; done ;;
+    fuzz_rules)  cp rules/*.rules "$corpus/" ;;
+    fuzz_scan)   grep -ho 'expect [a-z]* "[^"]*"' rules/*.rules | sed 's/^expect [a-z]* "//; s/"$//' |
+                   split -l 1 - "$corpus/ex_" ;;
+  esac
+  echo "== $name ($secs s)"
+  "$t" -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=1024 "$corpus" 2>&1 | tail -3
+done
