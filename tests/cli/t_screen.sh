@@ -23,9 +23,11 @@ expect_file stdin-same-as-file orders.jsonl "$tmp/stdin.jsonl"
 "$RF" screen -o jsonl - < examples/orders.jsonl > "$tmp/dash.jsonl" 2>/dev/null
 expect_file dash-same-as-file orders.jsonl "$tmp/dash.jsonl"
 
-# --fail-on: critical never reached by text rules alone → 0; low → 1; none → never.
+# --fail-on: the examples hold a critical record → 1; none → never fails.
 "$RF" screen -o jsonl --fail-on critical examples/orders.jsonl > /dev/null 2>&1
-rc=$?; [ $rc = 0 ] || [ $rc = 1 ]; expect_exit fail-on-critical-valid 0 $?
+expect_exit fail-on-critical 1 $?
+grep -v PO-2026-0101 examples/orders.jsonl | "$RF" screen -o jsonl --fail-on critical > /dev/null 2>&1
+expect_exit fail-on-critical-none-reached 0 $?
 "$RF" screen -o jsonl --fail-on none examples/orders.jsonl > /dev/null 2>&1
 expect_exit fail-on-none 0 $?
 printf '{"id":"c","text":"Office chairs, delivered in March."}\n' | "$RF" screen -o jsonl --fail-on low > "$tmp/clean.out"
