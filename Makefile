@@ -68,6 +68,7 @@ demo: deps
 	@sh scripts/demo.sh ./$(BIN)
 
 bench: $(BIN)
+	@sh scripts/deps.sh bench
 	@sh bench/run.sh ./$(BIN)
 
 # Fuzz targets (libFuzzer, clang): `make fuzz` builds them, `make fuzz-run`

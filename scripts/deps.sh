@@ -1,8 +1,10 @@
 #!/bin/sh
 # Install the Debian packages redflag needs to build and test, or print the
-# exact command when not root. Run by `make deps`, `make demo` and `make check`.
+# exact command when not root. Run by `make deps`, `make demo` and `make check`;
+# `deps.sh bench` (from `make bench`) adds the benchmark's baselines.
 set -u
 PKGS="build-essential pkg-config libpcre2-dev liblmdb-dev libxml2-dev libcurl4-openssl-dev libjansson-dev libyajl-dev libcsv-dev libcmocka-dev python3"
+[ "${1:-}" = bench ] && PKGS="$PKGS jq pcre2-utils time"   # the benchmark's baselines
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
