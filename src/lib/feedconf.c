@@ -45,21 +45,28 @@ static int bad(conf_store *cs, const char *fmt, ...)
     return RF_ESYNTAX;
 }
 
+/* Make p owned by the store (freed with it); NULL, and p freed, on ENOMEM. */
+static void *own(conf_store *cs, void *p)
+{
+    if (p && cs->nstrs == cs->capstrs) {
+        size_t cap = cs->capstrs ? cs->capstrs * 2 : 64;
+        char **q = realloc(cs->strs, cap * sizeof *q);
+        if (!q) {
+            free(p);
+            return NULL;
+        }
+        cs->strs = q;
+        cs->capstrs = cap;
+    }
+    if (p)
+        cs->strs[cs->nstrs++] = p;
+    return p;
+}
+
 /* Keep a copy of s[0..n) owned by the store; NULL on ENOMEM. */
 static char *keep(conf_store *cs, const char *s, size_t n)
 {
-    if (cs->nstrs == cs->capstrs) {
-        size_t cap = cs->capstrs ? cs->capstrs * 2 : 64;
-        char **p = realloc(cs->strs, cap * sizeof *p);
-        if (!p)
-            return NULL;
-        cs->strs = p;
-        cs->capstrs = cap;
-    }
-    char *c = strndup(s, n);
-    if (c)
-        cs->strs[cs->nstrs++] = c;
-    return c;
+    return own(cs, strndup(s, n));
 }
 
 /* Trim spaces at both ends of s[0..*n). */
@@ -113,10 +120,9 @@ static int parse_list(conf_store *cs, const char *v, const char *const **out, si
     size_t count = 1;
     for (const char *p = v; *p; p++)
         count += *p == ',';
-    const char **items = calloc(count, sizeof *items);
-    if (!items || !keep(cs, "", 0))
+    const char **items = own(cs, calloc(count, sizeof *items));
+    if (!items)
         return RF_ENOMEM;
-    cs->strs[cs->nstrs - 1] = (char *)items; /* freed with the store */
     *n = 0;
     for (const char *p = v; *p;) {
         const char *e = strchr(p, ',');
@@ -239,10 +245,8 @@ static int set_paths(conf_store *cs, const char *path)
     char *dir = NULL;
     int n = slash ? asprintf(&dir, "%.*s/snapshots", (int)(slash - path), path)
                   : asprintf(&dir, "snapshots");
-    if (n < 0 || !keep(cs, "", 0))
+    if (n < 0 || !own(cs, dir))
         return RF_ENOMEM;
-    free(cs->strs[cs->nstrs - 1]);
-    cs->strs[cs->nstrs - 1] = dir;
     cs->pub.snapshot_dir = dir;
     cs->pub.path = keep(cs, path, strlen(path));
     return cs->pub.path ? RF_OK : RF_ENOMEM;
