@@ -18,7 +18,8 @@ endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DRF_RULES_DIR='"$(PREFIX)/share/redflag/rules"' -DRF_VERSION='"$(VERSION)"' -Iinclude $(WARN) \
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DRF_RULES_DIR='"$(PREFIX)/share/redflag/rules"' \
+              -DRF_FEEDS_CONF='"$(PREFIX)/share/redflag/feeds/feeds.conf"' -DRF_VERSION='"$(VERSION)"' -Iinclude $(WARN) \
               -fvisibility=hidden -MMD -MP $(PKG_CFLAGS) $(CFLAGS)
 
 LIB_SRC  := $(sort $(wildcard src/lib/*.c))
@@ -93,7 +94,12 @@ bench-quick: $(BIN)
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/redflag/rules
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/redflag
+	install -m 644 rules/*.rules rules/*.tsv $(DESTDIR)$(PREFIX)/share/redflag/rules/ 2>/dev/null || \
 	install -m 644 rules/*.rules $(DESTDIR)$(PREFIX)/share/redflag/rules/
+	install -d $(DESTDIR)$(PREFIX)/share/redflag/feeds/snapshots/ofac_sdn_csv
+	install -m 644 feeds/feeds.conf $(DESTDIR)$(PREFIX)/share/redflag/feeds/
+	install -m 644 feeds/snapshots/*.* $(DESTDIR)$(PREFIX)/share/redflag/feeds/snapshots/
+	install -m 644 feeds/snapshots/ofac_sdn_csv/* $(DESTDIR)$(PREFIX)/share/redflag/feeds/snapshots/ofac_sdn_csv/
 
 clean:
 	rm -rf build redflag

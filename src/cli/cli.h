@@ -30,6 +30,13 @@ int msg_usage(const char *cmd, const char *fmt, ...) __attribute__((format(print
  * the executable, else the installed share directory. Static storage. */
 const char *cli_rules_dir(const char *opt);
 
+/* The feed list: --conf value, $REDFLAG_FEEDS, feeds/feeds.conf beside the
+ * executable, else the installed one. Static storage. */
+const char *cli_feeds_conf(const char *opt);
+/* The data directory (DESIGN "Commands"): --data, $REDFLAG_DATA,
+ * $XDG_DATA_HOME/redflag, ~/.local/share/redflag; NULL when none. Static storage. */
+const char *cli_data_dir(const char *opt);
+
 /* Subcommands, one file each. */
 int cmd_screen(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
