@@ -37,8 +37,15 @@ const char *cli_feeds_conf(const char *opt);
  * $XDG_DATA_HOME/redflag, ~/.local/share/redflag; NULL when none. Static storage. */
 const char *cli_data_dir(const char *opt);
 
+struct rf_feedconf;
+/* Load the feed list (--conf or the default), printing its error; NULL on failure. */
+struct rf_feedconf *cli_load_conf(const char *opt);
+
 /* Subcommands, one file each. */
 int cmd_screen(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_fetch(int argc, char **argv);
+int cmd_feeds(int argc, char **argv);
 
 #endif

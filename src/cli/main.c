@@ -7,6 +7,9 @@
 static const command commands[] = {
     {"screen", cmd_screen, "screen records (JSON Lines or CSV) and write one verdict per record"},
     {"rules", cmd_rules, "check, list or test the rules (rules check|list|test)"},
+    {"compare", cmd_compare, "score two names (or JSON-line pairs on stdin) and explain the score"},
+    {"fetch", cmd_fetch, "download the risk lists and rebuild the list index"},
+    {"feeds", cmd_feeds, "show each risk list's source, age, size and status"},
 };
 
 /* Print the top-level help. */

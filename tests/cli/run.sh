@@ -40,7 +40,9 @@ expect_lines() {
   if [ "$n" = "$2" ]; then ok "$1"; else bad "$1" "$n lines, wanted $2"; fi
 }
 
-for t in "$here"/t_*.sh; do
+# Run every t_*.sh, or only those named: run.sh t_feeds t_screen
+if [ $# -gt 0 ]; then tests=$(for n in "$@"; do echo "$here/$n.sh"; done); else tests=$(ls "$here"/t_*.sh); fi
+for t in $tests; do
   . "$t"
 done
 
