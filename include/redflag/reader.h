@@ -1,4 +1,5 @@
-/* redflag — record readers: JSON Lines and CSV (later: UBL, OCDS, eForms).
+/* redflag — record readers: JSON Lines, CSV, and whole procurement documents
+ * (UBL / PEPPOL orders, OCDS packages, eForms notices; docs/FORMATS.md).
  *
  * A reader pulls one record at a time from a stream, so a purchasing system
  * can write one line and read its verdict before writing the next. Every
@@ -12,14 +13,23 @@
 #include "redflag/record.h"
 
 typedef enum rf_format {
-    RF_FMT_AUTO,   /* sniff from the first bytes: '{' → jsonl, else csv */
+    RF_FMT_AUTO,   /* sniff from the content: '<' → UBL or eForms by the root
+                    * element's namespace; '{' → OCDS when the JSON is a release
+                    * or record package, else jsonl; anything else → csv */
     RF_FMT_JSONL,
-    RF_FMT_CSV
+    RF_FMT_CSV,
+    RF_FMT_UBL,    /* UBL 2.0/2.1 Order, OrderChange, OrderResponse (PEPPOL BIS 3,
+                    * CEN BII): one record per order line */
+    RF_FMT_OCDS,   /* OCDS 1.0/1.1 release or record package: one record per
+                    * awarded supplier x item (tenderers x items when no award) */
+    RF_FMT_EFORMS  /* EU eForms ContractNotice, ContractAwardNotice,
+                    * PriorInformationNotice: one record per lot x winner */
 } rf_format;
 
 /* Limits every reader enforces (bad records, not crashes). */
 #define RF_MAX_RECORD_BYTES (1u << 20)  /* one JSON line or CSV record */
 #define RF_MAX_JSON_DEPTH 32
+#define RF_MAX_DOC_BYTES (64u << 20)    /* one UBL, OCDS or eForms document */
 
 typedef struct rf_reader rf_reader;
 
@@ -58,7 +68,10 @@ RF_API void rf_reader_destroy(rf_reader *r);
  * Used by the rule compiler for `expect hit {…}` examples. */
 RF_API int rf_record_from_json(const char *json, size_t len, rf_record *rec, char *err,
                                size_t errlen);
-/* Parse "jsonl", "json", "csv", "auto"; -1 when unknown. */
+/* Parse "jsonl", "json", "csv", "ubl" (also "peppol"), "ocds", "eforms",
+ * "auto"; -1 when unknown. A document format (ubl, ocds, eforms) reads the
+ * whole stream, up to RF_MAX_DOC_BYTES, as one document: a document that
+ * cannot be read yields one RF_EINPUT naming the file and line, then RF_EOF. */
 RF_API int rf_format_parse(const char *name);
 
 #endif

@@ -1,5 +1,7 @@
 /* Record readers: the common part (opening, sniffing, bounded line input,
- * messages, value conversion). Formats live in reader_jsonl.c and reader_csv.c.
+ * messages, value conversion). Formats live in reader_jsonl.c and reader_csv.c;
+ * whole documents (UBL, OCDS, eForms) in reader_xml.c and the reader_*.c files
+ * it dispatches to.
  *
  * Input is read one byte at a time from stdio up to the end of the line, so
  * a record is returned as soon as its newline arrives: nothing reads ahead,
@@ -27,7 +29,7 @@ int rf_reader_open(rf_reader **out, FILE *fp, const char *name, rf_format fmt,
                    const rf_csv_map *map)
 {
     open_err[0] = '\0';
-    if (!out || !fp || (fmt != RF_FMT_AUTO && fmt != RF_FMT_JSONL && fmt != RF_FMT_CSV)) {
+    if (!out || !fp || (int)fmt < RF_FMT_AUTO || fmt > RF_FMT_EFORMS) {
         snprintf(open_err, sizeof open_err, "invalid argument");
         return RF_EINVAL;
     }
@@ -55,6 +57,7 @@ void rf_reader_destroy(rf_reader *r)
     if (!r)
         return;
     csv_close(r);
+    doc_close(r);
     for (size_t i = 0; i < r->nwarn; i++)
         free(r->warn[i]);
     free(r->warn);
@@ -167,10 +170,21 @@ static void strip_bom(rf_reader *r)
     }
 }
 
-/* Read up to the first non-blank line and pick the format from it. */
+/* True for the formats read as one whole document. */
+static bool is_doc(rf_format f)
+{
+    return f == RF_FMT_UBL || f == RF_FMT_OCDS || f == RF_FMT_EFORMS;
+}
+
+/* Read up to the first non-blank line and pick the format from it: XML and
+ * JSON packages go to the document readers. */
 static int sniff(rf_reader *r)
 {
     int rc;
+    if (is_doc(r->fmt))
+        return doc_start(r, false);
+    if (r->fmt == RF_FMT_AUTO && doc_peek_xml(r))
+        return doc_start(r, false);
     for (;;) {
         if ((rc = reader_getline(r)) != RF_OK)
             return rc;
@@ -185,6 +199,10 @@ static int sniff(rf_reader *r)
         while (i < r->len && (r->buf[i] == ' ' || r->buf[i] == '\t'))
             i++;
         r->fmt = (i < r->len && r->buf[i] == '{') ? RF_FMT_JSONL : RF_FMT_CSV;
+        if (r->fmt == RF_FMT_JSONL && !r->too_long && doc_json_is_package(r->buf, r->len)) {
+            r->fmt = RF_FMT_AUTO;
+            return doc_start(r, true);
+        }
     }
     return RF_OK;
 }
@@ -202,6 +220,8 @@ int rf_reader_next(rf_reader *r, rf_record *rec)
         if (rc != RF_OK)
             return rc;
     }
+    if (r->doc)
+        return doc_next(r, rec);
     return r->fmt == RF_FMT_JSONL ? jsonl_next(r, rec) : csv_next(r, rec);
 }
 
@@ -235,6 +255,12 @@ int rf_format_parse(const char *name)
         return RF_FMT_JSONL;
     if (strcasecmp(name, "csv") == 0)
         return RF_FMT_CSV;
+    if (strcasecmp(name, "ubl") == 0 || strcasecmp(name, "peppol") == 0)
+        return RF_FMT_UBL;
+    if (strcasecmp(name, "ocds") == 0)
+        return RF_FMT_OCDS;
+    if (strcasecmp(name, "eforms") == 0)
+        return RF_FMT_EFORMS;
     if (strcasecmp(name, "auto") == 0)
         return RF_FMT_AUTO;
     return -1;

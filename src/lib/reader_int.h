@@ -78,6 +78,7 @@ struct rf_reader {
     char **warn;
     size_t nwarn, warncap;
     csv_state csv;
+    struct doc_state *doc;      /* whole-document formats (UBL, OCDS, eForms); else NULL */
 };
 
 /* Read one physical line into r->buf (RF_OK, RF_EOF, RF_EIO); bounded. */
@@ -108,5 +109,95 @@ int csv_next(rf_reader *r, rf_record *rec);
 void csv_close(rf_reader *r);
 /* Validate one --map pair; RF_OK or RF_EINVAL with a message in err. */
 int csv_check_map(const char *pair, char *err, size_t errlen);
+
+/* ---- whole-document readers: UBL orders, OCDS packages, eForms notices ----
+ * reader_xml.c reads the document (bounded), picks the format and hands out
+ * one record per call; each format file turns the parsed document into a
+ * list of units and fills one record per unit. */
+
+typedef struct doc_state doc_state;
+
+/* What a format reader provides: fill record i (RF_OK / RF_EINPUT), and free
+ * its private state. */
+typedef struct doc_ops {
+    int (*fill)(rf_reader *r, void *priv, size_t i, rf_record *rec);
+    void (*free)(void *priv);
+} doc_ops;
+
+struct doc_state {
+    char *data;                 /* the whole document */
+    size_t len;
+    long line0;                 /* physical line of the document's first byte */
+    bool loaded, failed;
+    void *priv;                 /* the format's parsed state */
+    const doc_ops *ops;
+    size_t n, next;             /* records in the document; next to hand out */
+};
+
+/* Start document mode (format r->fmt, or sniffed when AUTO); with_line: the
+ * sniffed line in r->buf is the document's beginning. */
+int doc_start(rf_reader *r, bool with_line);
+/* Next record of the document (RF_OK, RF_EINPUT, RF_EOF, RF_EIO). */
+int doc_next(rf_reader *r, rf_record *rec);
+/* Free the document state; NULL-safe. */
+void doc_close(rf_reader *r);
+/* True when the first JSON line (an object) starts an OCDS package rather
+ * than a JSON Lines record. */
+bool doc_json_is_package(const char *s, size_t len);
+/* Consume leading newlines and a BOM; true when the next byte is '<'. */
+bool doc_peek_xml(rf_reader *r);
+
+/* Helpers shared by the format readers (reader_xml.c). */
+typedef struct _xmlNode docx_node;
+/* First element child of n named "pfx:Local" (pfx one of cac, cbc, ext, efac,
+ * efbc, efext: matched by namespace URI, not by the document's prefix), or
+ * a path of such names separated by '/'. NULL when absent. */
+docx_node *docx_find(const docx_node *n, const char *path);
+/* Next element sibling after n with the same namespace and name. */
+docx_node *docx_next_same(const docx_node *n);
+/* n's trimmed text into a fresh buffer (caller frees with free()), or NULL. */
+char *docx_text(const docx_node *n);
+/* An attribute's value (caller frees with free()), or NULL. */
+char *docx_attr(const docx_node *n, const char *name);
+/* True when n is the element "pfx:Local". */
+bool docx_is(const docx_node *n, const char *qname);
+/* The document line of node n. */
+long docx_line(const rf_reader *r, const docx_node *n);
+/* Store text (trimmed) in f by the field's type; RF_EINPUT with r->err set on
+ * a bad number. Empty text is skipped. */
+int doc_put(rf_reader *r, rf_record *rec, rf_field f, const char *s);
+/* Store n's text in f (as doc_put); absent n is fine. */
+int doc_put_node(rf_reader *r, rf_record *rec, rf_field f, const docx_node *n);
+/* A party identifier: LEI, DUNS, GLN and VAT schemes to their fields (first
+ * of each), the rest to ids.other as "scheme:value"; duplicates dropped.
+ * supplier selects the supplier or manufacturer fields. */
+int doc_put_id(rf_record *rec, bool supplier, const char *scheme, const char *value);
+/* A CPV code as stored in item.cpv: "45233130.0" → "45233130", "45233162-2" kept. */
+void doc_cpv_clean(const char *in, char *out, size_t outlen);
+
+/* A growing text buffer for joined values. */
+typedef struct doc_buf {
+    char *s;
+    size_t len, cap;
+    bool oom;
+} doc_buf;
+/* Append s after sep (sep skipped when the buffer is empty; empty s ignored). */
+void doc_buf_add(doc_buf *b, const char *sep, const char *s);
+/* Store the buffer in f (nothing when empty) and free it. */
+int doc_buf_put(rf_reader *r, rf_record *rec, rf_field f, doc_buf *b);
+
+/* A UBL party (cac:Party or eForms efac:Company) into the supplier or
+ * manufacturer fields; party_id: also its cac:PartyIdentification ids. */
+int ubl_put_party(rf_reader *r, rf_record *rec, const docx_node *party, bool supplier,
+                  bool party_id);
+/* A cbc:ItemClassificationCode: CPV / HS into item.cpv / item.hs (first of
+ * each), others appended to extra as "LIST CODE". */
+int ubl_put_class(rf_record *rec, const docx_node *code, doc_buf *extra);
+
+/* Format readers: build their state from the parsed document. RF_EINPUT
+ * with r->err set when the document is not of their kind. */
+int ubl_load(rf_reader *r, void *xmldoc, long line);
+int eforms_load(rf_reader *r, void *xmldoc, long line);
+int ocds_load(rf_reader *r, const char *data, size_t len, long *errline);
 
 #endif
