@@ -91,6 +91,9 @@ fuzz-run: fuzz
 bench-quick: $(BIN)
 	@BENCH_QUICK=1 sh bench/run.sh ./$(BIN)
 
+bench-match: $(BIN)
+	@sh bench/match.sh ./$(BIN)
+
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/redflag/rules
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/redflag

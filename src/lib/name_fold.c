@@ -15,9 +15,9 @@
  * used instead of Any-Latin because they follow the romanisations the lists
  * use (BGN/PCGN for Russian: "Obshchestvo", not ISO 9 "Obŝestvo") and
  * because Any-Latin costs ~70 µs a name even on Latin text. */
-enum { TR_CYRILLIC, TR_GREEK, TR_ARABIC, TR_HAN, TR_ANY, TR_ASCII, TR_COUNT };
+enum { TR_UKRAINIAN, TR_CYRILLIC, TR_GREEK, TR_ARABIC, TR_HAN, TR_ANY, TR_ASCII, TR_COUNT };
 static const char *const tr_ids[TR_COUNT] = {
-    "Russian-Latin/BGN", "Greek-Latin/UNGEGN", "Arabic-Latin", "Han-Latin", "Any-Latin",
+    "Ukrainian-Latin/BGN", "Russian-Latin/BGN", "Greek-Latin/UNGEGN", "Arabic-Latin", "Han-Latin", "Any-Latin",
     "Latin-ASCII",
 };
 static _Thread_local UTransliterator *tr_cache[TR_COUNT];
@@ -84,7 +84,11 @@ static unsigned scripts_of(const UChar *u, int32_t n)
         UScriptCode sc = uscript_getScript(c, &st);
         switch (sc) {
         case USCRIPT_LATIN: case USCRIPT_COMMON: case USCRIPT_INHERITED: break;
-        case USCRIPT_CYRILLIC: need |= 1u << TR_CYRILLIC; break;
+        case USCRIPT_CYRILLIC:
+            need |= 1u << TR_CYRILLIC;
+            if (c == 0x456 || c == 0x457 || c == 0x454 || c == 0x491)
+                need |= 1u << TR_UKRAINIAN; /* і ї є ґ: Ukrainian */
+            break;
         case USCRIPT_GREEK: need |= 1u << TR_GREEK; break;
         case USCRIPT_ARABIC: need |= 1u << TR_ARABIC; break;
         case USCRIPT_HAN: need |= 1u << TR_HAN; break;

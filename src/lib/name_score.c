@@ -163,7 +163,7 @@ static sums side_sums(const rf_name_norm *n, const int *partner, const double *s
                 s.word_matched = true;
             }
         } else if (word) {
-            s.un += t->weight;
+            s.un += t->weight > 0.8f ? t->weight : 0.8f; /* a common word conflicts too */
         }
     }
     return s;
@@ -227,6 +227,15 @@ static bool acronym(const rf_name_norm *x, const rf_name_norm *y)
            memcmp(tk(x, w), y->initials, il) == 0;
 }
 
+/* Whether a name has a distinctive word at all. */
+static bool has_word(const rf_name_norm *n)
+{
+    for (size_t i = 0; i < n->ntok; i++)
+        if (n->tok[i].cls == RF_NCLASS_WORD)
+            return true;
+    return false;
+}
+
 /* Legal-form agreement: + same form, - forms of different families. */
 static double legal_adjust(const rf_name_norm *a, const rf_name_norm *b)
 {
@@ -259,10 +268,6 @@ static double combine(const pairing *p, const sums *sa, const sums *sb, rf_name_
     ex->legal_adj = legal_adjust(p->a, p->b);
     s = s - ex->penalty + ex->legal_adj;
     ex->rule = "tokens";
-    if (!sa->word_matched && !sb->word_matched && s > GENERIC_CAP) {
-        s = GENERIC_CAP;
-        ex->rule = "generic-only";
-    }
     char ka[RF_NAME_TEXT_MAX], kb[RF_NAME_TEXT_MAX];
     size_t la = compact(p->a, ka, sizeof ka), lb = compact(p->b, kb, sizeof kb);
     ex->char_sim = nm_jaro_winkler(ka, la, kb, lb);
@@ -273,6 +278,11 @@ static double combine(const pairing *p, const sums *sa, const sums *sb, rf_name_
     if (s < ACRONYM && (acronym(p->a, p->b) || acronym(p->b, p->a))) {
         s = ACRONYM;
         ex->rule = "acronym";
+    }
+    bool acro = strcmp(ex->rule, "acronym") == 0 && has_word(p->a) && has_word(p->b);
+    if (!sa->word_matched && !sb->word_matched && !acro && s > GENERIC_CAP) {
+        s = GENERIC_CAP; /* generic words and legal forms are never a match alone */
+        ex->rule = "generic-only";
     }
     return clamp01(s);
 }

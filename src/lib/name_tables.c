@@ -31,6 +31,9 @@ static const nm_legal legal_forms[] = {
     {"ooo", "llc"}, {"obshchestvo s ogranichennoy otvetstvennostyu", "llc"},
     {"obshchestvo s ogranichennoi otvetstvennostiu", "llc"},
     {"obshchestvo s ogranichennoj otvetstvennostju", "llc"},
+    {"tovarystvo z obmezhenoyu vidpovidalnistyu", "llc"},
+    {"tovarystvo z obmezhenoiu vidpovidalnistiu", "llc"}, {"aktsionerne tovarystvo", "jsc"},
+    {"pryvatne aktsionerne tovarystvo", "jsc"}, {"publichne aktsionerne tovarystvo", "jsc"},
     {"tov", "llc"}, {"too", "llc"}, {"mchj", "llc"},
     {"srl", "llc"}, {"sarl", "llc"}, {"sro", "llc"}, {"sp z o o", "llc"}, {"spzoo", "llc"},
     {"kft", "llc"}, {"doo", "llc"}, {"eood", "llc"}, {"ood", "llc"},
@@ -150,6 +153,8 @@ static bool in_list(const char *w, size_t len, const char *const *list, size_t n
 static size_t legal_span(const char *f, const char *const *words, const size_t *lens, size_t n)
 {
     size_t k = 0;
+    if (n == 0 || f[0] != words[0][0])
+        return 0; /* most forms fail here, cheaply */
     while (*f) {
         const char *e = strchr(f, ' ');
         size_t fl = e ? (size_t)(e - f) : strlen(f);

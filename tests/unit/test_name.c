@@ -1,0 +1,298 @@
+/* Tests for the name matcher: normalisation, scoring, keys, parties, speed. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include "redflag/name.h"
+
+/* Normalise and return the text (static buffer). */
+static const char *norm(const char *s, rf_name_kind kind)
+{
+    static rf_name_norm n;
+    assert_int_equal(rf_name_normalize(s, (size_t)-1, kind, &n), RF_OK);
+    return n.text;
+}
+
+/* Legal forms read the same across languages, scripts and punctuation. */
+static void test_legal_forms(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"Acme Co., Ltd.", "acme ltd"},
+        {"ACME COMPANY LIMITED", "acme ltd"},
+        {"Acme Co Ltd", "acme ltd"},
+        {"Acme Aktiengesellschaft", "acme ag"},
+        {"AcmeAG", "acme ag"},
+        {"Acme GmbH", "acme gmbh"},
+        {"Acme L.L.C.", "acme llc"},
+        {"Acme Limited Liability Company", "acme llc"},
+        {"ООО Ромашка", "llc romashka"},
+        {"Obshchestvo s ogranichennoy otvetstvennostyu Romashka", "llc romashka"},
+        {"Общество с ограниченной ответственностью \"Ромашка\"", "llc romashka"},
+        {"Acme S.A.", "acme sa"},
+        {"Acme p.l.c.", "acme plc"},
+        {"Acme Pte. Ltd.", "acme pteltd"},
+        {"Acme Sdn. Bhd.", "acme sdnbhd"},
+        {"АО Ромашка", "jsc romashka"},
+        {"ОАО Ромашка", "jsc romashka"},
+        {"PAO Romashka", "jsc romashka"},
+        {"Acme Joint Stock Company", "acme jsc"},
+        {"华为技术有限公司", "hua wei ji shu ltd"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_string_equal(norm(cases[i][0], RF_NAME_COMPANY), cases[i][1]);
+}
+
+/* Scripts, accents, width and case fold to the same ASCII. */
+static void test_folding(void **state)
+{
+    (void)state;
+    assert_string_equal(norm("Société Générale", RF_NAME_COMPANY), "societe generale");
+    assert_string_equal(norm("ＦＵＬＬ Width", RF_NAME_COMPANY), "full width");
+    assert_string_equal(norm("Владимир Путин", RF_NAME_PERSON), "vladimir putin");
+    assert_string_equal(norm("Αλέξης Τσίπρας", RF_NAME_PERSON), "alexis tsipras");
+    assert_string_equal(norm("Procter & Gamble", RF_NAME_COMPANY), "procter gamble");
+    assert_string_equal(norm("Mr. John O'Neil", RF_NAME_PERSON), "john oneil");
+    rf_name_norm n;
+    assert_int_equal(rf_name_normalize("bad \xff utf8", (size_t)-1, RF_NAME_COMPANY, &n),
+                     RF_EINVAL);
+    assert_int_equal(rf_name_normalize("...", (size_t)-1, RF_NAME_COMPANY, &n), RF_OK);
+    assert_int_equal(n.ntok, 0);
+}
+
+/* Score of two names of a kind. */
+static double cmp(const char *a, const char *b, rf_name_kind kind)
+{
+    rf_name_explain ex;
+    double s = rf_name_compare(a, b, kind, &ex);
+    assert_true(s >= 0.0 && s <= 1.0);
+    assert_int_equal(ex.match, s >= RF_NAME_THRESHOLD);
+    return s;
+}
+
+/* Variants of one name match; names differing in one meaningful word do not. */
+static void test_compare(void **state)
+{
+    (void)state;
+    static const char *const same[][2] = {
+        {"Huawei Technologies Co., Ltd.", "HUAWEI TECHNOLOGIES COMPANY LIMITED"},
+        {"Siemens AG", "SiemensAG"},
+        {"Petroleum Trading Sdn Bhd", "Petrolium Trading Sendirian Berhad"},
+        {"Hua Wei Technologies", "Huawei Technologies"},
+        {"ООО Газпром нефть", "Gazprom Neft LLC"},
+        {"International Business Machines Corp", "Intl Business Machines Corporation"},
+        {"Hangzhou Hikvision Digital Technology Co., Ltd.", "Hikvision"},
+    };
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++)
+        assert_true(cmp(same[i][0], same[i][1], RF_NAME_COMPANY) >= RF_NAME_THRESHOLD);
+    static const char *const differ[][2] = {
+        {"China National Petroleum Corporation", "China National Pipeline Corporation"},
+        {"Agricultural Bank of China", "Agricultural Bank of Chad"},
+        {"Bank of China", "Agricultural Bank of China"},
+        {"Trading Company Ltd", "International Trading Co., Limited"},
+    };
+    for (size_t i = 0; i < sizeof differ / sizeof differ[0]; i++)
+        assert_true(cmp(differ[i][0], differ[i][1], RF_NAME_COMPANY) < RF_NAME_THRESHOLD);
+}
+
+/* Generic words and legal forms alone never make a match. */
+static void test_generic_only(void **state)
+{
+    (void)state;
+    rf_name_explain ex;
+    rf_name_compare("Global Trading Group Ltd", "Global Trading Group Limited", RF_NAME_COMPANY,
+                    &ex);
+    assert_false(ex.match);
+    assert_string_equal(ex.rule, "generic-only");
+}
+
+/* Persons: order, initials, patronymics, particles, transliteration. */
+static void test_persons(void **state)
+{
+    (void)state;
+    static const char *const same[][2] = {
+        {"HUSSEIN, Saddam", "Saddam Hussein"},
+        {"J. Smith", "John Smith"},
+        {"Vladimir Vladimirovich Putin", "Vladimir Putin"},
+        {"Mohammed bin Salman", "Muhammad ibn Salman"},
+        {"Osama bin Laden", "Usama Bin Ladin"},
+        {"Лавров Сергей Викторович", "LAVROV, Sergei Viktorovich"},
+    };
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++)
+        assert_true(cmp(same[i][0], same[i][1], RF_NAME_PERSON) >= RF_NAME_THRESHOLD);
+    assert_true(cmp("John Smith", "Peter Smith", RF_NAME_PERSON) < RF_NAME_THRESHOLD);
+    assert_true(cmp("Kim Jong Un", "Kim Jong Il", RF_NAME_PERSON) < RF_NAME_THRESHOLD);
+}
+
+/* The explanation names the shared and the unmatched tokens, as JSON. */
+static void test_explain(void **state)
+{
+    (void)state;
+    rf_name_explain ex;
+    rf_name_compare("China National Petroleum Corporation", "China National Pipeline Corp.",
+                    RF_NAME_COMPANY, &ex);
+    assert_string_equal(ex.shared, "china national");
+    assert_string_equal(ex.only_a, "petroleum");
+    assert_string_equal(ex.only_b, "pipeline");
+    assert_string_equal(ex.legal_a, "corp");
+    assert_true(ex.penalty > 0);
+    char buf[2048];
+    size_t n = rf_name_explain_json(&ex, buf, sizeof buf);
+    assert_int_equal(n, strlen(buf));
+    assert_non_null(strstr(buf, "\"shared\":[\"china\",\"national\"]"));
+    assert_non_null(strstr(buf, "\"match\":false"));
+    char small[16];
+    assert_int_equal(rf_name_explain_json(&ex, small, sizeof small), n);
+    assert_int_equal(strlen(small), sizeof small - 1);
+}
+
+/* Identifiers override the name; a conflicting country lowers it. */
+static void test_party(void **state)
+{
+    (void)state;
+    rf_name_ident lei_a = {"LEI", "5493 0012 3456 7890 AB12"}, lei_b = {"lei", "549300123456789OAB12"};
+    rf_name_ident lei_c = {"lei", "549300123456789OAB12"}, lei_d = {"lei", "XXXX00123456789OAB12"};
+    const char *cn[] = {"CN"}, *my[] = {"MY"};
+    rf_name_party a = {"Acme Gloves Sdn Bhd", RF_NAME_COMPANY, my, 1, &lei_a, 1};
+    rf_name_party b = {"Totally Other Name", RF_NAME_COMPANY, my, 1, &lei_b, 1};
+    rf_name_explain ex;
+    /* same LEI apart from spacing and O/0? No: the values differ, so no override */
+    double s = rf_name_match_party(&a, &b, &ex);
+    assert_true(s < RF_NAME_THRESHOLD);
+    a.ids = &lei_c;
+    s = rf_name_match_party(&a, &b, &ex);
+    assert_true(s == 1.0);
+    assert_string_equal(ex.rule, "identifier");
+    rf_name_party c = {"Acme Gloves Sdn. Bhd.", RF_NAME_COMPANY, cn, 1, NULL, 0};
+    rf_name_party d = {"Acme Gloves Sdn. Bhd.", RF_NAME_COMPANY, cn, 1, NULL, 0};
+    double same_country = rf_name_match_party(&c, &d, NULL);
+    d.countries = my;
+    double other_country = rf_name_match_party(&c, &d, &ex);
+    assert_true(other_country < same_country);
+    assert_true(ex.party_adj < 0);
+    c.ids = &lei_c, c.nids = 1, d.ids = &lei_d, d.nids = 1, d.countries = cn;
+    assert_true(rf_name_match_party(&c, &d, NULL) < same_country);
+}
+
+/* A key collector. */
+typedef struct keys {
+    char k[RF_NAME_KEYS_MAX][80];
+    size_t n;
+} keys;
+
+/* Collect one key. */
+static int collect(const char *key, size_t len, rf_name_key_class cls, double w, void *ud)
+{
+    keys *ks = ud;
+    (void)cls;
+    assert_true(w > 0 && w <= 1.0);
+    assert_true(ks->n < RF_NAME_KEYS_MAX);
+    snprintf(ks->k[ks->n++], sizeof ks->k[0], "%.*s", (int)len, key);
+    return 0;
+}
+
+/* Whether two key sets share a key. */
+static bool share(const keys *a, const keys *b)
+{
+    for (size_t i = 0; i < a->n; i++)
+        for (size_t j = 0; j < b->n; j++)
+            if (strcmp(a->k[i], b->k[j]) == 0)
+                return true;
+    return false;
+}
+
+/* Whether a key set holds key. */
+static bool has(const keys *ks, const char *key)
+{
+    for (size_t i = 0; i < ks->n; i++)
+        if (strcmp(ks->k[i], key) == 0)
+            return true;
+    return false;
+}
+
+/* Keys: generic words give none alone; typos and spacing still meet. */
+static void test_keys(void **state)
+{
+    (void)state;
+    keys g = {0}, a = {0}, b = {0}, c = {0}, d = {0};
+    assert_int_equal(rf_name_keys("International Trading Co., Ltd.", RF_NAME_COMPANY, collect, &g),
+                     RF_OK);
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.k[0], "n:international trading");
+    rf_name_keys("Hikvision Digital Technology", RF_NAME_COMPANY, collect, &a);
+    assert_true(has(&a, "w:hikvision"));
+    assert_false(has(&a, "w:technology"));
+    rf_name_keys("Hikvsion", RF_NAME_COMPANY, collect, &b); /* a typo */
+    assert_true(share(&a, &b));
+    rf_name_keys("Hua Wei", RF_NAME_COMPANY, collect, &c);
+    rf_name_keys("Huawei", RF_NAME_COMPANY, collect, &d);
+    assert_true(has(&c, "w:huawei") && has(&d, "w:huawei"));
+    assert_true(a.n <= RF_NAME_KEYS_MAX);
+}
+
+/* Microseconds per call of f over the names. */
+static double time_us(void (*f)(const char *, const char *), const char *const *names,
+                      size_t n, int rounds)
+{
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (int r = 0; r < rounds; r++)
+        for (size_t i = 0; i < n; i++)
+            f(names[i], names[(i + 1) % n]);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double ns = (double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec);
+    return ns / 1000.0 / (double)(rounds * (int)n);
+}
+
+/* One normalisation (the second name is unused). */
+static void one_norm(const char *a, const char *b)
+{
+    rf_name_norm n;
+    (void)b;
+    rf_name_normalize(a, (size_t)-1, RF_NAME_COMPANY, &n);
+}
+
+/* One comparison of raw names. */
+static void one_cmp(const char *a, const char *b)
+{
+    rf_name_compare(a, b, RF_NAME_COMPANY, NULL);
+}
+
+/* Speed on Latin-script names (the common case); figures printed. Bounds
+ * are loose (sanitizer builds are slow); docs/MATCHING.md has the figures. */
+static void test_speed(void **state)
+{
+    (void)state;
+    static const char *const names[] = {
+        "Hangzhou Hikvision Digital Technology Co., Ltd.", "China National Petroleum Corporation",
+        "Aviation Industry Corporation of China Ltd.", "Top Glove Corporation Berhad",
+        "Huawei Technologies Co Ltd", "Zhejiang Dahua Technology Co., Ltd.",
+        "Xinjiang Production and Construction Corps", "Société Générale S.A.",
+    };
+    size_t n = sizeof names / sizeof names[0];
+    double norm_us = time_us(one_norm, names, n, 2000);
+    double cmp_us = time_us(one_cmp, names, n, 2000);
+    printf("name: normalise %.2f us (%.0f/s), compare %.2f us (%.0f/s)\n", norm_us,
+           1e6 / norm_us, cmp_us, 1e6 / cmp_us);
+    assert_true(norm_us < 200.0);
+    assert_true(cmp_us < 400.0);
+}
+
+/* Run the tests. */
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_legal_forms), cmocka_unit_test(test_folding),
+        cmocka_unit_test(test_compare),     cmocka_unit_test(test_generic_only),
+        cmocka_unit_test(test_persons),     cmocka_unit_test(test_explain),
+        cmocka_unit_test(test_party),       cmocka_unit_test(test_keys),
+        cmocka_unit_test(test_speed),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    rf_name_thread_cleanup();
+    return rc;
+}
