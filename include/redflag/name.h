@@ -115,6 +115,13 @@ typedef struct rf_name_party {
 RF_API double rf_name_match_party(const rf_name_party *a, const rf_name_party *b,
                                   rf_name_explain *ex);
 
+/* The identifier and country part of rf_name_match_party(), for a caller that
+ * scored the names itself (rf_name_compare_norm on names it normalised once):
+ * returns the party score and completes ex (which must hold the name score's
+ * explanation). a->name and b->name are not read. */
+RF_API double rf_name_party_adjust(const rf_name_party *a, const rf_name_party *b, double name,
+                                   rf_name_explain *ex);
+
 /* Write ex as one JSON object (no newline) into buf[0..cap). Returns the
  * length it needs, as snprintf does; the output is cut when cap is short. */
 RF_API size_t rf_name_explain_json(const rf_name_explain *ex, char *buf, size_t cap);

@@ -64,12 +64,20 @@ static bool countries_conflict(const rf_name_party *a, const rf_name_party *b)
     return true;
 }
 
+/* Compare two parties: the name score, then identifiers and countries. */
 double rf_name_match_party(const rf_name_party *a, const rf_name_party *b, rf_name_explain *ex)
 {
     rf_name_explain local;
     if (!ex)
         ex = &local;
     double name = rf_name_compare(a->name ? a->name : "", b->name ? b->name : "", a->kind, ex);
+    return rf_name_party_adjust(a, b, name, ex);
+}
+
+/* Adjust a name score by the parties' identifiers and countries. */
+double rf_name_party_adjust(const rf_name_party *a, const rf_name_party *b, double name,
+                            rf_name_explain *ex)
+{
     double s = name;
     int v = ids_verdict(a, b);
     if (v > 0) {
