@@ -464,7 +464,11 @@ static int hash_db(MDB_txn *txn, MDB_dbi dbi, const char *name, rf_sha256 *h)
     MDB_val k, v;
     for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
          rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-        uint64_t lens[2] = {k.mv_size, v.mv_size};
+        unsigned char lens[16];
+        for (int i = 0; i < 8; i++) { /* little-endian whatever the machine */
+            lens[i] = (unsigned char)((uint64_t)k.mv_size >> (8 * i));
+            lens[8 + i] = (unsigned char)((uint64_t)v.mv_size >> (8 * i));
+        }
         rf_sha256_update(h, lens, sizeof lens);
         rf_sha256_update(h, k.mv_data, k.mv_size);
         rf_sha256_update(h, v.mv_data, v.mv_size);
