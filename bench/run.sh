@@ -112,3 +112,4 @@ EOF
 done
 
 python3 bench/report.py "$RESULTS" "$BIN" "$RUNS" "$SEED"
+sh bench/docs.sh "$BIN"
