@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,7 @@ static void step(void)
         raise(SIGKILL);
 }
 
+/* rename(2), counted. */
 EXPORTED int rename(const char *a, const char *b)
 {
     step();
@@ -50,6 +52,7 @@ EXPORTED int rename(const char *a, const char *b)
     return rc;
 }
 
+/* symlink(2), counted. */
 EXPORTED int symlink(const char *target, const char *path)
 {
     step();
@@ -58,6 +61,7 @@ EXPORTED int symlink(const char *target, const char *path)
     return rc;
 }
 
+/* fsync(2), counted. */
 EXPORTED int fsync(int fd)
 {
     step();
@@ -66,6 +70,7 @@ EXPORTED int fsync(int fd)
     return rc;
 }
 
+/* fdatasync(2) (LMDB's sync), counted. */
 EXPORTED int fdatasync(int fd)
 {
     step();
@@ -74,6 +79,7 @@ EXPORTED int fdatasync(int fd)
     return rc;
 }
 
+/* unlink(2), counted. */
 EXPORTED int unlink(const char *path)
 {
     step();
@@ -82,6 +88,7 @@ EXPORTED int unlink(const char *path)
     return rc;
 }
 
+/* rmdir(2), counted. */
 EXPORTED int rmdir(const char *path)
 {
     step();
@@ -1145,6 +1152,59 @@ static void test_kill_random(void **state)
     assert_int_equal(count_entries(f->data, "index."), 2);
 }
 
+/* A thread's share of test_threads. */
+typedef struct worker {
+    rf_index *ix;
+    int id;
+    long bad;
+} worker;
+
+/* Look up entities and identifiers on the shared handle, checking each. */
+static void *work(void *arg)
+{
+    worker *w = arg;
+    synth s;
+    for (long i = 0; i < 3000; i++) {
+        long n = (i * 7 + w->id * 131) % 500;
+        char key[64], want_id[32];
+        size_t len;
+        got g = {0};
+        rf_index_entity_key("syn", synthetic(&s, n, "Thr")->id, key, sizeof key, &len);
+        char *want = flatten(&s.e, false);
+        if (rf_index_get_entity(w->ix, key, len, got_cb, &g) != RF_OK || g.n != 1 ||
+            strcmp(g.flat[0], want) != 0)
+            w->bad++;
+        keys k = {0};
+        snprintf(want_id, sizeof want_id, "syn/syn-%ld", n);
+        if (rf_index_find_id(w->ix, "registration id", s.idval, key_cb, &k) != RF_OK ||
+            k.n != 1 || strcmp(k.k[0], want_id) != 0)
+            w->bad++;
+        free(want);
+        got_free(&g);
+    }
+    return NULL;
+}
+
+/* One rf_index shared by four threads answers every lookup correctly. */
+static void test_threads(void **state)
+{
+    fixture *f = *state;
+    char gen[RF_INDEX_GEN_HEX];
+    assert_int_equal(build_synthetic(f->data, 500, "Thr", gen), RF_OK);
+    rf_index *ix = open_ix(f->data);
+    pthread_t t[4];
+    worker w[4];
+    for (int i = 0; i < 4; i++) {
+        w[i] = (worker){ix, i, 0};
+        assert_int_equal(pthread_create(&t[i], NULL, work, &w[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        assert_int_equal(w[i].bad, 0);
+    }
+    rf_index_close(ix);
+}
+
 /* ---- speed ---- */
 
 /* Every real fixture list plus the DOL goods, with name keys as a matcher
@@ -1176,6 +1236,7 @@ static void test_build_speed(void **state)
     assert_true(ms < 5000);
 }
 
+/* Run every index test in its own scratch directory. */
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1193,6 +1254,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_readonly, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kill_every_step, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kill_random, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_build_speed, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
