@@ -297,6 +297,8 @@ static void test_gloves_near_misses(void **state)
     assert_int_equal(screen(f, "nitrile examination gloves", NULL, NULL, "DE", NULL, NULL)->nflags,
                      0);
     assert_int_equal(screen(f, "leather gloves", NULL, NULL, "MY", NULL, NULL)->nflags, 0);
+    assert_int_equal(screen(f, "leather gloves, rubber grip", NULL, NULL, "MY", NULL, NULL)->nflags,
+                     0);
     assert_int_equal(screen(f, "vinyl examination gloves", NULL, NULL, "MY", NULL, NULL)->nflags,
                      0);
     assert_int_equal(
@@ -375,6 +377,16 @@ static void test_similar_words(void **state)
     assert_null(flag(screen(f, "steel nail clippers", NULL, NULL, "CN", NULL, NULL), "goods.nails"));
     assert_non_null(flag(screen(f, "galvanised steel nails 75 mm", NULL, NULL, "CN", NULL, NULL),
                          "goods.nails"));
+    assert_null(flag(screen(f, "Lithium batteries CR2032", NULL, NULL, "CN", NULL, NULL),
+                     "goods.lithium_ion_batteries"));
+    assert_null(flag(screen(f, "mobile phone contracts", NULL, NULL, "CN", NULL, NULL),
+                     "goods.electronics"));
+    assert_null(flag(screen(f, "patient monitors", NULL, NULL, "CN", NULL, NULL),
+                     "goods.electronics"));
+    assert_null(flag(screen(f, "zinc oxide cream", NULL, NULL, "PK", NULL, NULL),
+                     "goods.dairy_products"));
+    assert_null(flag(screen(f, "cherry tomatoes", NULL, NULL, "CO", NULL, NULL),
+                     "goods.fruit_pome_and_stone"));
     /* "Turkey" the country is not poultry */
     assert_null(flag(screen(f, "chairs made in Turkey", NULL, NULL, "BR", NULL, NULL),
                      "goods.poultry"));
