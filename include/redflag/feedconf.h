@@ -26,6 +26,7 @@ typedef struct rf_feed_def {
     bool non_commercial;
     long cadence_days;           /* expected update interval; 0 when not given */
     bool critical;               /* a hit is a confirmed forced-labour listing */
+    int weight;                  /* a hit's flag weight, 0..100 (default: 100 critical, else 50) */
     bool enabled;
     const char *const *snapshots; /* bundled copies, paths relative to snapshot_dir */
     size_t nsnapshots;

@@ -11,12 +11,18 @@
 #include "redflag/common.h"
 #include "redflag/country.h"
 #include "redflag/feed.h"
+#include "redflag/feedconf.h"
 #include "redflag/fetch.h"
+#include "redflag/goods.h"
+#include "redflag/index.h"
+#include "redflag/match.h"
+#include "redflag/name.h"
 #include "redflag/reader.h"
 #include "redflag/record.h"
 #include "redflag/result.h"
 #include "redflag/rules.h"
 #include "redflag/sha256.h"
+#include "redflag/update.h"
 #include "redflag/writer.h"
 
 #endif

@@ -41,11 +41,35 @@ struct rf_feedconf;
 /* Load the feed list (--conf or the default), printing its error; NULL on failure. */
 struct rf_feedconf *cli_load_conf(const char *opt);
 
+/* A string as a JSON literal; malloc'd, the caller frees it. */
+char *cli_json_string(const char *s);
+
+struct rf_index;
+struct rf_matcher;
+struct rf_goods_table;
+/* The risk lists a command works with. */
+typedef struct cli_lists {
+    const char *data;          /* data directory (static storage) */
+    struct rf_feedconf *conf;
+    struct rf_index *ix;       /* NULL when screening goes on without lists */
+    struct rf_matcher *matcher;
+    struct rf_goods_table *goods; /* NULL without lists or without rules/goods.tsv */
+} cli_lists;
+/* Open the index in the data directory (indexing the bundled snapshots the
+ * first time), and with rules_dir the goods x origin table rules_dir/goods.tsv
+ * filled with the index's DOL listings. Without `required`, a missing data
+ * directory or a broken index only warns. Returns an exit code. */
+int cli_lists_open(cli_lists *l, const char *data_opt, const char *conf_opt, const char *rules_dir,
+                   bool required);
+/* Close the lists; safe on a zeroed struct. */
+void cli_lists_close(cli_lists *l);
+
 /* Subcommands, one file each. */
 int cmd_screen(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);
 int cmd_feeds(int argc, char **argv);
+int cmd_lookup(int argc, char **argv);
 
 #endif

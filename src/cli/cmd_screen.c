@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
+#include "redflag/goods.h"
+#include "redflag/match.h"
 #include "redflag/reader.h"
 #include "redflag/record.h"
 #include "redflag/result.h"
@@ -25,6 +27,8 @@ typedef struct screen_opts {
     rf_level fail_on;
     bool color;
     bool no_prefilter;
+    bool no_lists;
+    const char *data, *conf;
 } screen_opts;
 
 typedef struct screen_run {
@@ -32,6 +36,8 @@ typedef struct screen_run {
     rf_record *rec;
     rf_result *res;
     rf_writer *w;
+    cli_lists lists;
+    rf_goods_scanner *gs;
     const screen_opts *o;
     size_t records, bad, shown;
     bool failed_level, io_error;
@@ -50,6 +56,11 @@ static void usage(FILE *fp)
             "                        critical | none (never) (default: high)\n"
             "      --map FIELD=COL   read CSV column COL as FIELD (repeatable, or comma-separated)\n"
             "      --rules DIR       rules directory or file (repeatable; default: shipped rules)\n"
+            "      --data DIR        data directory with the list index (default $REDFLAG_DATA,\n"
+            "                        else ~/.local/share/redflag; indexed from the bundled\n"
+            "                        snapshots on first use)\n"
+            "      --conf FILE       feed list (default: feeds/feeds.conf of this installation)\n"
+            "      --no-lists        rules only: no list matching and no goods x origin check\n"
             "      --no-color        no colours in the table\n"
             "      --no-prefilter    run every pattern on every record (same verdicts, slower;\n"
             "                        for checking and benchmarking the literal prefilter)\n\n"
@@ -95,6 +106,9 @@ static int take_option(screen_opts *o, int c)
         return 0;
     case 'C': o->color = false; return 0;
     case 'P': o->no_prefilter = true; return 0;
+    case 'L': o->no_lists = true; return 0;
+    case 'd': o->data = optarg; return 0;
+    case 'c': o->conf = optarg; return 0;
     case 'h': usage(stdout); return -1;
     default: return msg_usage("screen", "bad option");
     }
@@ -107,7 +121,8 @@ static int parse(int argc, char **argv, screen_opts *o)
         {"from", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
         {"fail-on", required_argument, NULL, 'F'}, {"map", required_argument, NULL, 'm'},
         {"rules", required_argument, NULL, 'r'}, {"no-color", no_argument, NULL, 'C'},
-        {"no-prefilter", no_argument, NULL, 'P'},
+        {"no-prefilter", no_argument, NULL, 'P'}, {"no-lists", no_argument, NULL, 'L'},
+        {"data", required_argument, NULL, 'd'}, {"conf", required_argument, NULL, 'c'},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
     };
     int c, rc;
@@ -140,6 +155,10 @@ static int screen_record(screen_run *run)
     res->source = rf_record_source(run->rec);
     res->line = rf_record_line(run->rec);
     int rc = rf_scanner_scan(run->sc, run->rec, res);
+    if (rc == RF_OK && run->gs)
+        rc = rf_goods_table_scan(run->lists.goods, run->gs, run->rec, res);
+    if (rc == RF_OK && run->lists.matcher)
+        rc = rf_matcher_screen(run->lists.matcher, run->rec, res);
     if (rc != RF_OK)
         return rc;
     rf_result_score(res);
@@ -246,12 +265,21 @@ static int run_open(screen_run *run, const rf_ruleset *rs, const screen_opts *o)
         return EXIT_IO;
     }
     rf_scanner_set_prefilter(run->sc, !o->no_prefilter);
-    return EXIT_CLEAN;
+    if (o->no_lists)
+        return EXIT_CLEAN;
+    int rc = cli_lists_open(&run->lists, o->data, o->conf, o->nrules ? o->rules[0] : cli_rules_dir(NULL), false);
+    if (rc == EXIT_CLEAN && run->lists.goods && rf_goods_scanner_create(&run->gs, run->lists.goods)) {
+        msg_error("out of memory");
+        return EXIT_IO;
+    }
+    return rc;
 }
 
 /* Free what run_open made. */
 static void run_close(screen_run *run)
 {
+    rf_goods_scanner_destroy(run->gs);
+    cli_lists_close(&run->lists);
     rf_writer_destroy(run->w);
     rf_result_destroy(run->res);
     rf_record_destroy(run->rec);

@@ -10,6 +10,7 @@ static const command commands[] = {
     {"compare", cmd_compare, "score two names (or JSON-line pairs on stdin) and explain the score"},
     {"fetch", cmd_fetch, "download the risk lists and rebuild the list index"},
     {"feeds", cmd_feeds, "show each risk list's source, age, size and status"},
+    {"lookup", cmd_lookup, "find a name on the risk lists, with the match explained"},
 };
 
 /* Print the top-level help. */

@@ -157,6 +157,14 @@ static int set_key(conf_store *cs, rf_feed_def *f, const char *k, const char *v)
         return parse_bool(cs, k, v, &f->non_commercial);
     if (!strcmp(k, "cadence"))
         return parse_cadence(cs, v, &f->cadence_days);
+    if (!strcmp(k, "weight")) {
+        char *end;
+        long w = strtol(v, &end, 10);
+        if (*end || end == v || w < 0 || w > 100)
+            return bad(cs, "weight: expected a whole number from 0 to 100, got '%s'", v);
+        f->weight = (int)w;
+        return RF_OK;
+    }
     if (!strcmp(k, "snapshot"))
         return parse_list(cs, v, &f->snapshots, &f->nsnapshots);
     if (!strcmp(k, "map"))
@@ -181,7 +189,7 @@ static int new_feed(conf_store *cs, const char *name, size_t len)
         return RF_ENOMEM;
     c->feeds = fs;
     rf_feed_def *f = &fs[c->nfeeds++];
-    *f = (rf_feed_def){.enabled = true, .format = (rf_feed_format)-1,
+    *f = (rf_feed_def){.enabled = true, .format = (rf_feed_format)-1, .weight = -1,
                        .snapshot_format = (rf_feed_format)-1, .line = cs->line};
     return (f->name = keep(cs, name, len)) ? RF_OK : RF_ENOMEM;
 }
@@ -200,6 +208,8 @@ static int check_feed(conf_store *cs, rf_feed_def *f)
         rc = bad(cs, "feed '%s' (mapped_csv) needs a map of FIELD=Column pairs", f->name);
     if ((int)f->snapshot_format < 0)
         f->snapshot_format = f->format;
+    if (f->weight < 0)
+        f->weight = f->critical ? 100 : 50;
     cs->line = line;
     return rc;
 }

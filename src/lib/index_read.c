@@ -125,7 +125,7 @@ static int open_env(rf_index *ix)
     if (rc)
         return ix_mdb_fail(rc, "creating the index environment");
     mdb_env_set_maxdbs(ix->env, DB_COUNT);
-    rc = mdb_env_open(ix->env, ix->path, MDB_RDONLY | MDB_NOLOCK | MDB_NOTLS, 0);
+    rc = mdb_env_open(ix->env, ix->path, MDB_RDONLY | MDB_NOLOCK | MDB_NOTLS | MDB_NORDAHEAD, 0);
     if (rc) {
         char what[600];
         snprintf(what, sizeof what, "opening index %s", ix->path);

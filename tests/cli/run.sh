@@ -10,7 +10,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0
 cd "$top" || exit 2
-export NO_COLOR=1 REDFLAG_RULES="$top/rules"
+export NO_COLOR=1 REDFLAG_RULES="$top/rules" REDFLAG_DATA="$tmp/default-data"
+unset REDFLAG_FEEDS XDG_DATA_HOME
 
 # ok NAME: record a passed check.
 ok() { pass=$((pass + 1)); }

@@ -1,0 +1,66 @@
+/* redflag — finding listed parties (issue #4): candidates retrieved from the
+ * list index by identifiers and name keys, scored with the name matcher
+ * (name.h), explained; and the listed_entity flags of a record's parties.
+ *
+ * A matcher holds an open index and per-list settings; it is not thread
+ * safe: make one per thread. Strings in hits stay valid until the next call
+ * on the same matcher. */
+#ifndef REDFLAG_MATCH_H
+#define REDFLAG_MATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "redflag/common.h"
+#include "redflag/index.h"
+#include "redflag/name.h"
+#include "redflag/record.h"
+#include "redflag/result.h"
+
+/* How a hit on one list counts (from feeds.conf). */
+typedef struct rf_list_policy {
+    const char *list;     /* feed name */
+    const char *title;    /* shown as the flag's source */
+    bool critical;        /* a hit makes the record critical */
+    int weight;           /* the listed_entity flag's weight */
+} rf_list_policy;
+
+/* One listed entity found for a query. */
+typedef struct rf_match_hit {
+    const char *list;      /* feed name */
+    const char *entity;    /* the list's id */
+    const char *name;      /* the entity's primary name */
+    const char *matched;   /* the name or alias that scored best */
+    const char *alias_kind;/* "name", "aka", "weak", "former" */
+    const char *countries; /* alpha-2 codes joined with ", " */
+    const char *programs;  /* joined with "; " */
+    bool critical;
+    double score;
+    rf_name_explain ex;    /* the score's parts for the best name */
+} rf_match_hit;
+
+typedef struct rf_matcher rf_matcher;
+
+/* Make a matcher over ix (which must outlive it). policies (copied) say how
+ * each list counts; lists not named count as advisory, weight 50. threshold
+ * is the score from which a hit is a match (RF_NAME_THRESHOLD by default). */
+RF_API int rf_matcher_create(rf_matcher **out, rf_index *ix, const rf_list_policy *policies,
+                             size_t npolicies, double threshold);
+/* Free a matcher; NULL is fine. */
+RF_API void rf_matcher_destroy(rf_matcher *m);
+
+/* The best hits for a party, best first: at most limit, each scoring at least
+ * min_score. *hits points into the matcher. */
+RF_API int rf_matcher_lookup(rf_matcher *m, const rf_name_party *q, size_t limit,
+                             double min_score, const rf_match_hit **hits, size_t *nhits);
+
+/* Screen a record's parties (supplier, manufacturer, subcontractors): every
+ * match at or above the threshold is added to res->matches, and gives a
+ * listed_entity flag weighted by its list (critical lists make the level
+ * critical when the result is scored). */
+RF_API int rf_matcher_screen(rf_matcher *m, const rf_record *rec, rf_result *res);
+
+/* Candidates examined and lookups made so far (for benchmarks). */
+RF_API void rf_matcher_counters(const rf_matcher *m, unsigned long *lookups,
+                                unsigned long *candidates);
+
+#endif

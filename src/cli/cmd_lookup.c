@@ -1,0 +1,118 @@
+/* `redflag lookup NAME`: find a name on the risk lists, with explanations. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli.h"
+#include "redflag/country.h"
+#include "redflag/match.h"
+
+/* Print the help of `lookup`. */
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+            "usage: redflag lookup NAME [--country CC] [--kind company|person] [--limit N]\n"
+            "                           [--min SCORE] [-o table|jsonl] [--data DIR]\n\n"
+            "Finds NAME on the risk lists in the index (run `redflag fetch` first; with no\n"
+            "index the bundled snapshots are indexed). Each hit shows the list, the entity,\n"
+            "the name or alias that matched, the score (0-1; %.2f or more is a match) and why:\n"
+            "the normalised forms, the shared tokens, and the score's parts.\n", RF_NAME_THRESHOLD);
+}
+
+/* One hit as a table block. */
+static void print_hit(const rf_match_hit *h, double threshold)
+{
+    printf("%.2f %-5s %-20s %s  %s%s\n", h->score, h->score >= threshold ? "MATCH" : "",
+           h->list, h->entity, h->matched, h->critical ? "  [critical list]" : "");
+    if (strcmp(h->matched, h->name) != 0)
+        printf("      %s of: %s\n", h->alias_kind, h->name);
+    printf("      countries: %s   programs: %s\n", h->countries[0] ? h->countries : "-",
+           h->programs[0] ? h->programs : "-");
+    printf("      why: %s; \"%s\" vs \"%s\"; shared: %s; only query: %s; only listed: %s\n",
+           h->ex.rule ? h->ex.rule : "-", h->ex.norm_a, h->ex.norm_b,
+           h->ex.shared[0] ? h->ex.shared : "-", h->ex.only_a[0] ? h->ex.only_a : "-",
+           h->ex.only_b[0] ? h->ex.only_b : "-");
+    printf("      parts: tokens %.2f, cover %.2f, characters %.2f, penalty %.2f, legal form "
+           "%+.2f, party %+.2f\n", h->ex.token_sim, h->ex.cover_sim, h->ex.char_sim,
+           h->ex.penalty, h->ex.legal_adj, h->ex.party_adj);
+}
+
+/* One hit as a JSON line (the explanation from the name matcher). */
+static void print_json(const char *query, const rf_match_hit *h, double threshold)
+{
+    char ex[4096];
+    rf_name_explain_json(&h->ex, ex, sizeof ex);
+    char *q = cli_json_string(query), *mt = cli_json_string(h->matched),
+         *nm = cli_json_string(h->name), *en = cli_json_string(h->entity);
+    printf("{\"query\":%s,\"list\":\"%s\",\"entity\":%s,\"name\":%s,\"matched\":%s,"
+           "\"alias_kind\":\"%s\",\"critical\":%s,\"score\":%.3f,\"match\":%s,"
+           "\"explain\":%s}\n", q, h->list, en, nm, mt, h->alias_kind,
+           h->critical ? "true" : "false", h->score, h->score >= threshold ? "true" : "false", ex);
+    free(q);
+    free(mt);
+    free(nm);
+    free(en);
+}
+
+/* Entry point of `redflag lookup`. */
+int cmd_lookup(int argc, char **argv)
+{
+    static const struct option longs[] = {
+        {"country", required_argument, NULL, 'c'}, {"kind", required_argument, NULL, 'k'},
+        {"limit", required_argument, NULL, 'n'}, {"min", required_argument, NULL, 'm'},
+        {"output", required_argument, NULL, 'o'}, {"data", required_argument, NULL, 'd'},
+        {"conf", required_argument, NULL, 'C'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *data = NULL, *conf = NULL, *country = NULL;
+    int kind = RF_NAME_COMPANY, c;
+    long limit = 10;
+    double min = 0.5;
+    bool json = !isatty(STDOUT_FILENO);
+    while ((c = getopt_long(argc, argv, "o:n:h", longs, NULL)) != -1) {
+        switch (c) {
+        case 'c': country = optarg; break;
+        case 'k':
+            if ((kind = rf_name_kind_parse(optarg)) < 0)
+                return msg_usage("lookup", "--kind is company or person, not '%s'", optarg);
+            break;
+        case 'n': limit = strtol(optarg, NULL, 10); break;
+        case 'm': min = strtod(optarg, NULL); break;
+        case 'o':
+            if (strcmp(optarg, "jsonl") && strcmp(optarg, "table"))
+                return msg_usage("lookup", "-o is table or jsonl");
+            json = !strcmp(optarg, "jsonl");
+            break;
+        case 'd': data = optarg; break;
+        case 'C': conf = optarg; break;
+        case 'h': usage(stdout); return EXIT_CLEAN;
+        default: return msg_usage("lookup", "bad option");
+        }
+    }
+    if (optind + 1 != argc || limit <= 0)
+        return msg_usage("lookup", "give one NAME (quote it) and a positive --limit");
+    char cc[3] = "";
+    if (country && rf_country_normalize(country, strlen(country), cc) != RF_OK)
+        return msg_usage("lookup", "unknown country '%s'", country);
+    cli_lists lists;
+    int rc = cli_lists_open(&lists, data, conf, NULL, true);
+    if (rc != EXIT_CLEAN)
+        return rc;
+    const char *countries[1] = {cc};
+    rf_name_party q = {argv[optind], (rf_name_kind)kind, countries, cc[0] ? 1 : 0, NULL, 0};
+    const rf_match_hit *hits;
+    size_t n = 0;
+    if (rf_matcher_lookup(lists.matcher, &q, (size_t)limit, min, &hits, &n) != RF_OK) {
+        msg_error("lookup failed: %s", rf_index_error());
+        cli_lists_close(&lists);
+        return EXIT_IO;
+    }
+    for (size_t i = 0; i < n; i++)
+        json ? print_json(argv[optind], &hits[i], RF_NAME_THRESHOLD)
+             : print_hit(&hits[i], RF_NAME_THRESHOLD);
+    if (!json && n == 0)
+        printf("no listed name scores %.2f or more against \"%s\"\n", min, argv[optind]);
+    cli_lists_close(&lists);
+    return fflush(stdout) == 0 ? EXIT_CLEAN : EXIT_IO;
+}

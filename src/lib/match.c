@@ -1,0 +1,567 @@
+/* Finding listed parties: retrieval by identifiers and name keys, scoring,
+ * and the listed_entity flags of a record (see match.h). */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "redflag/match.h"
+
+#define SLOTS 4096          /* candidate hash table (power of two) */
+#define MAX_CANDIDATES 24   /* scored per lookup, best retrieval weight first */
+#define MIN_SHARE 0.35      /* … and only those with this share of the best weight */
+#define MIN_OF_QUERY 0.5    /* … and of the query's own token weight */
+#define MAX_QKEYS 96
+#define MAX_POSTING 4000    /* entities read per key before it counts as too common */
+#define MAX_HITS 64
+#define ARENA 65536
+#define NORM_SLOTS 8192     /* cache of normalised listed names (power of two) */
+
+typedef struct norm_slot {
+    uint64_t h;             /* hash of the name text and kind; 0 = empty */
+    rf_name_norm n;
+} norm_slot;
+
+typedef struct cand {
+    char key[RF_INDEX_MAX_KEY + 1];
+    size_t len;
+    double weight;          /* retrieval evidence; identifiers count most */
+    uint32_t tokens;        /* query words already credited (each counts once) */
+    bool used;
+} cand;
+
+struct rf_matcher {
+    rf_index *ix;
+    rf_list_policy *pol;
+    size_t npol;
+    double threshold;
+    cand *slots;            /* SLOTS entries */
+    cand *order[SLOTS];
+    size_t ncand;
+    rf_match_hit hits[MAX_HITS];
+    size_t nhits;
+    char arena[ARENA];      /* strings of the hits */
+    size_t used;
+    double key_weight;      /* weight of the key being looked up */
+    uint32_t key_bit;       /* its query word */
+    size_t posting;         /* entities seen for that key */
+    const rf_name_party *q; /* the query being scored */
+    rf_name_norm qn;        /* the query, normalised once per lookup */
+    struct qkey {
+        char k[80];
+        size_t len;
+        rf_name_key_class cls;
+        double w;
+        unsigned tok;       /* the query word (or glued pair, whole name) it comes from */
+    } qkeys[MAX_QKEYS];     /* the query's retrieval keys */
+    unsigned ntok;
+    uint32_t found;         /* query words whose exact key found an entity */
+    size_t nqkeys;
+    double qweight;         /* sum of the query's token-key weights */
+    norm_slot *norms;       /* listed names normalised, kept across lookups */
+    unsigned long lookups, candidates;
+};
+
+/* Make a matcher. */
+int rf_matcher_create(rf_matcher **out, rf_index *ix, const rf_list_policy *policies,
+                      size_t npolicies, double threshold)
+{
+    rf_matcher *m = calloc(1, sizeof *m);
+    if (!m)
+        return RF_ENOMEM;
+    m->ix = ix;
+    m->threshold = threshold > 0 ? threshold : RF_NAME_THRESHOLD;
+    m->slots = calloc(SLOTS, sizeof *m->slots);
+    m->pol = calloc(npolicies + 1, sizeof *m->pol);
+    m->norms = calloc(NORM_SLOTS, sizeof *m->norms);
+    if (!m->slots || !m->pol || !m->norms) {
+        rf_matcher_destroy(m);
+        return RF_ENOMEM;
+    }
+    for (size_t i = 0; i < npolicies; i++) {
+        m->pol[i] = policies[i];
+        m->pol[i].list = strdup(policies[i].list);
+        m->pol[i].title = strdup(policies[i].title ? policies[i].title : policies[i].list);
+        m->npol++;
+        if (!m->pol[i].list || !m->pol[i].title) {
+            rf_matcher_destroy(m);
+            return RF_ENOMEM;
+        }
+    }
+    *out = m;
+    return RF_OK;
+}
+
+/* Free a matcher. */
+void rf_matcher_destroy(rf_matcher *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->npol; i++) {
+        free((char *)m->pol[i].list);
+        free((char *)m->pol[i].title);
+    }
+    free(m->pol);
+    free(m->slots);
+    free(m->norms);
+    free(m);
+}
+
+/* Counters for benchmarks. */
+void rf_matcher_counters(const rf_matcher *m, unsigned long *lookups, unsigned long *candidates)
+{
+    *lookups = m->lookups;
+    *candidates = m->candidates;
+}
+
+/* FNV-1a of a key, for the candidate table. */
+static size_t hash(const void *k, size_t n)
+{
+    const unsigned char *p = k;
+    size_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 1099511628211ull;
+    return h;
+}
+
+/* Add evidence w for entity key ekey from query word bit (each word counts
+ * once per candidate: keys are looked up strongest first). */
+static void add_cand(rf_matcher *m, const void *ekey, size_t len, double w, uint32_t bit)
+{
+    if (len > RF_INDEX_MAX_KEY)
+        return;
+    for (size_t i = hash(ekey, len) & (SLOTS - 1), probes = 0; probes < SLOTS;
+         i = (i + 1) & (SLOTS - 1), probes++) {
+        cand *c = &m->slots[i];
+        if (c->used && c->len == len && memcmp(c->key, ekey, len) == 0) {
+            if (!(c->tokens & bit))
+                c->weight += w;
+            c->tokens |= bit;
+            return;
+        }
+        if (!c->used) {
+            if (m->ncand >= SLOTS / 2)
+                return; /* table full enough: enough candidates already */
+            memcpy(c->key, ekey, len);
+            c->len = len;
+            c->weight = w;
+            c->tokens = bit;
+            c->used = true;
+            m->order[m->ncand++] = c;
+            return;
+        }
+    }
+}
+
+/* Index callback: an entity retrieved by the current key. */
+static int on_ekey(const void *ekey, size_t len, void *ud)
+{
+    rf_matcher *m = ud;
+    if (++m->posting > MAX_POSTING)
+        return 1; /* too common to tell anything: stop reading it */
+    add_cand(m, ekey, len, m->key_weight, m->key_bit);
+    return 0;
+}
+
+/* Name matcher callback: collect one query key. */
+static int on_key(const char *key, size_t len, rf_name_key_class cls, double weight, void *ud)
+{
+    rf_matcher *m = ud;
+    if (m->nqkeys >= MAX_QKEYS || len >= sizeof m->qkeys[0].k)
+        return 0;
+    struct qkey *q = &m->qkeys[m->nqkeys++];
+    memcpy(q->k, key, len);
+    q->len = len;
+    q->cls = cls;
+    q->w = weight;
+    if (cls == RF_NKEY_TOKEN || cls == RF_NKEY_JOINED || cls == RF_NKEY_NAME || !m->ntok)
+        m->ntok++; /* keys of one word follow its w: key */
+    q->tok = m->ntok - 1 < 31 ? m->ntok - 1 : 31;
+    if (cls == RF_NKEY_TOKEN)
+        m->qweight += weight;
+    return 0;
+}
+
+/* Look up every collected key of the given classes, most specific first. */
+static int lookup_keys(rf_matcher *m, bool typos)
+{
+    for (size_t i = 0; i < m->nqkeys; i++) {
+        struct qkey *q = &m->qkeys[i];
+        if ((q->cls == RF_NKEY_DELETE) != typos || (typos && (m->found >> q->tok & 1)))
+            continue; /* typo keys only for words whose exact key found nothing */
+        m->key_weight = q->w;
+        m->key_bit = 1u << q->tok;
+        m->posting = 0;
+        int rc = rf_index_find_key(m->ix, q->k, q->len, on_ekey, m);
+        if (rc < 0)
+            return rc;
+        if (m->posting && q->cls != RF_NKEY_DELETE)
+            m->found |= m->key_bit;
+    }
+    return RF_OK;
+}
+
+/* Order query keys by weight, most specific first. */
+static int by_key_weight(const void *a, const void *b)
+{
+    double wa = ((const struct qkey *)a)->w, wb = ((const struct qkey *)b)->w;
+    return wa < wb ? 1 : wa > wb ? -1 : 0;
+}
+
+/* The best candidate's retrieval weight so far (0 when none). */
+static double best_weight(const rf_matcher *m)
+{
+    double b = 0;
+    for (size_t i = 0; i < m->ncand; i++)
+        b = m->order[i]->weight > b ? m->order[i]->weight : b;
+    return b;
+}
+
+/* Index callback: an entity whose identifier equals one of the query's. */
+static int on_id(const void *ekey, size_t len, void *ud)
+{
+    add_cand(ud, ekey, len, 100.0, 0);
+    return 0;
+}
+
+/* Copy s into the hit arena; "" when full. */
+static const char *keep(rf_matcher *m, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    if (m->used + n > ARENA)
+        return "";
+    char *p = memcpy(m->arena + m->used, s, n);
+    m->used += n;
+    return p;
+}
+
+/* Join a list of strings with sep into the arena. */
+static const char *join(rf_matcher *m, const char *const *v, size_t n, const char *sep)
+{
+    char buf[1024];
+    size_t o = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && o < sizeof buf; i++)
+        o += (size_t)snprintf(buf + o, sizeof buf - o, "%s%s", i ? sep : "", v[i]);
+    return keep(m, buf);
+}
+
+/* Policy of a list, or NULL. */
+static const rf_list_policy *policy(const rf_matcher *m, const char *list)
+{
+    for (size_t i = 0; i < m->npol; i++)
+        if (strcmp(m->pol[i].list, list) == 0)
+            return &m->pol[i];
+    return NULL;
+}
+
+/* A listed name normalised, from the cache or made now (NULL when it cannot be). */
+static const rf_name_norm *norm_of(rf_matcher *m, const char *name, rf_name_kind kind)
+{
+    uint64_t h = hash(name, strlen(name)) * 2 + (uint64_t)kind;
+    h += !h; /* 0 marks an empty slot */
+    norm_slot *s = &m->norms[h & (NORM_SLOTS - 1)];
+    if (s->h == h)
+        return &s->n;
+    if (rf_name_normalize(name, (size_t)-1, kind, &s->n) != RF_OK) {
+        s->h = 0;
+        return NULL;
+    }
+    s->h = h;
+    return &s->n;
+}
+
+/* Score one candidate name against the query as a party. */
+static double score_name(rf_matcher *m, const rf_entity *e, const char *name,
+                         const rf_name_ident *ids, rf_name_explain *ex)
+{
+    rf_name_party b = {name, e->kind == RF_ENTITY_PERSON ? RF_NAME_PERSON : RF_NAME_COMPANY,
+                       e->countries, e->ncountries, ids, e->nids};
+    const rf_name_norm *bn = norm_of(m, name, m->q->kind);
+    double s = bn ? rf_name_compare_norm(&m->qn, bn, ex) : 0.0;
+    if (!bn)
+        memset(ex, 0, sizeof *ex);
+    return rf_name_party_adjust(m->q, &b, s, ex);
+}
+
+/* Whether s is written in Latin script (ASCII, or letters up to U+033F:
+ * accented Latin and combining marks). */
+static bool latin(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p >= 0xCD && (*p & 0xC0) == 0xC0)
+            return false;
+    return true;
+}
+
+/* The only distinctive word of a name when it has exactly one, else NULL length 0. */
+static size_t sole_word(const rf_name_norm *n)
+{
+    size_t len = 0, count = 0;
+    for (size_t i = 0; i < n->ntok; i++)
+        if (n->tok[i].cls == RF_NCLASS_WORD) {
+            count++;
+            len = n->tok[i].len;
+        }
+    return count == 1 ? len : 0;
+}
+
+/* Whether the query and the entity share a country (both must state one). */
+static bool shared_country(const rf_name_party *q, const rf_entity *e)
+{
+    for (size_t i = 0; i < q->ncountries; i++)
+        for (size_t j = 0; j < e->ncountries; j++)
+            if (q->countries[i] && strcmp(q->countries[i], e->countries[j]) == 0)
+                return true;
+    return false;
+}
+
+/* Thin evidence: a name whose one distinctive word is short ("Alpha Ltd",
+ * "Delta") matches too many innocent firms; such a hit counts as a match only
+ * with a shared country or identifier, else it stays just under the threshold. */
+static double thin_cap(const rf_matcher *m, const rf_entity *e, const char *matched, double s,
+                       rf_name_explain *ex)
+{
+    if (s < m->threshold || strcmp(ex->rule ? ex->rule : "", "identifier") == 0 ||
+        shared_country(m->q, e))
+        return s;
+    size_t qw = sole_word(&m->qn);
+    const rf_name_norm *bn = norm_of((rf_matcher *)m, matched, m->q->kind);
+    size_t bw = bn ? sole_word(bn) : 0;
+    if ((qw == 0 || qw > 5) && (bw == 0 || bw > 5))
+        return s;
+    ex->rule = "thin: one short distinctive word and no shared country or identifier";
+    ex->party_adj += (m->threshold - 0.01) - s;
+    ex->score = m->threshold - 0.01;
+    ex->match = false;
+    return ex->score;
+}
+
+/* Index callback: score a retrieved entity over its name and aliases. A
+ * Latin-script query is not compared with the list's original-script
+ * aliases (lists give every entity a Latin name, which is compared). */
+static int on_entity(const rf_entity *e, bool critical, void *ud)
+{
+    rf_matcher *m = ud;
+    rf_name_ident ids[64];
+    size_t nids = e->nids < 64 ? e->nids : 64;
+    for (size_t i = 0; i < nids; i++)
+        ids[i] = (rf_name_ident){e->ids[i].scheme, e->ids[i].value};
+    rf_name_explain best, ex;
+    double top = score_name(m, e, e->name, ids, &best);
+    const char *matched = e->name, *kind = "name";
+    static const char *const kinds[] = {"aka", "weak", "former"};
+    bool qlatin = latin(m->q->name);
+    for (size_t i = 0; i < e->naliases && top < 1.0; i++) {
+        if (qlatin && !latin(e->aliases[i].name))
+            continue;
+        double s = score_name(m, e, e->aliases[i].name, ids, &ex);
+        if (e->aliases[i].kind == RF_ALIAS_WEAK)
+            s *= 0.9; /* low-quality aliases, as the lists mark them */
+        if (s > top) {
+            top = s;
+            best = ex;
+            matched = e->aliases[i].name;
+            kind = kinds[e->aliases[i].kind <= RF_ALIAS_FORMER ? e->aliases[i].kind : 0];
+        }
+    }
+    top = thin_cap(m, e, matched, top, &best);
+    if (m->nhits >= MAX_HITS)
+        return 0;
+    rf_match_hit *h = &m->hits[m->nhits++];
+    *h = (rf_match_hit){.list = keep(m, e->list), .entity = keep(m, e->id),
+                        .name = keep(m, e->name), .matched = keep(m, matched),
+                        .alias_kind = kind, .countries = join(m, e->countries, e->ncountries, ", "),
+                        .programs = join(m, e->programs, e->nprograms, "; "),
+                        .critical = critical, .score = top, .ex = best};
+    h->ex.score = top;
+    return 0;
+}
+
+/* Order candidates by retrieval weight, highest first. */
+static int by_weight(const void *a, const void *b)
+{
+    double wa = (*(cand *const *)a)->weight, wb = (*(cand *const *)b)->weight;
+    return wa < wb ? 1 : wa > wb ? -1 : 0;
+}
+
+/* Order hits by score, highest first. */
+static int by_score(const void *a, const void *b)
+{
+    double sa = ((const rf_match_hit *)a)->score, sb = ((const rf_match_hit *)b)->score;
+    return sa < sb ? 1 : sa > sb ? -1 : 0;
+}
+
+/* Forget the previous lookup's candidates and hits. */
+static void reset(rf_matcher *m)
+{
+    for (size_t i = 0; i < m->ncand; i++)
+        m->order[i]->used = false;
+    m->ncand = 0;
+    m->nhits = 0;
+    m->used = 0;
+}
+
+/* Retrieve candidates for q: identifiers, then the name's word, glued, sound
+ * and whole-name keys; the one-deletion typo keys only when those found no
+ * candidate sharing most of the query's weight (the bounded fallback). */
+static int retrieve(rf_matcher *m, const rf_name_party *q)
+{
+    for (size_t i = 0; i < q->nids; i++) {
+        int rc = rf_index_find_id(m->ix, q->ids[i].scheme, q->ids[i].value, on_id, m);
+        if (rc < 0)
+            return rc;
+    }
+    m->nqkeys = 0;
+    m->qweight = 0;
+    m->ntok = 0;
+    m->found = 0;
+    int rc = rf_name_keys_norm(&m->qn, on_key, m);
+    if (rc != RF_OK)
+        return rc == RF_EINVAL ? RF_OK : rc;
+    qsort(m->qkeys, m->nqkeys, sizeof m->qkeys[0], by_key_weight);
+    if ((rc = lookup_keys(m, false)) != RF_OK)
+        return rc;
+    if (best_weight(m) < 0.6 * m->qweight || m->ncand == 0)
+        rc = lookup_keys(m, true);
+    return rc;
+}
+
+/* The best hits for a party. */
+int rf_matcher_lookup(rf_matcher *m, const rf_name_party *q, size_t limit, double min_score,
+                      const rf_match_hit **hits, size_t *nhits)
+{
+    reset(m);
+    *hits = m->hits;
+    *nhits = 0;
+    m->lookups++;
+    if (!q->name || !*q->name || rf_name_normalize(q->name, (size_t)-1, q->kind, &m->qn) != RF_OK)
+        return RF_OK; /* nothing to look up: an empty or invalid name */
+    m->q = q;
+    int rc = retrieve(m, q);
+    if (rc != RF_OK)
+        return rc;
+    qsort(m->order, m->ncand, sizeof *m->order, by_weight);
+    size_t n = m->ncand < MAX_CANDIDATES ? m->ncand : MAX_CANDIDATES;
+    double floor = MIN_SHARE * (n ? m->order[0]->weight : 0);
+    floor = floor > MIN_OF_QUERY * m->qweight ? floor : MIN_OF_QUERY * m->qweight;
+    while (n > 0 && m->order[n - 1]->weight < floor)
+        n--; /* weakly related candidates cannot reach the threshold */
+    for (size_t i = 0; i < n && rc == RF_OK; i++)
+        rc = rf_index_get_entity(m->ix, m->order[i]->key, m->order[i]->len, on_entity, m);
+    m->candidates += n;
+    if (rc != RF_OK && rc != RF_ENOTFOUND)
+        return rc;
+    qsort(m->hits, m->nhits, sizeof *m->hits, by_score);
+    while (*nhits < m->nhits && *nhits < limit && m->hits[*nhits].score >= min_score)
+        (*nhits)++;
+    return RF_OK;
+}
+
+/* One party of a record: where it comes from and what to look up. */
+typedef struct party_q {
+    const char *role;       /* "supplier", "manufacturer", "subcontractor" */
+    const char *field;      /* dotted path of its name */
+    rf_name_party p;
+    const char *country[1];
+    rf_name_ident ids[8];
+    char schemes[8][32];    /* schemes cut out of "scheme:value" identifiers */
+} party_q;
+
+/* Fill a query from a record's party fields (name, country, identifiers). */
+static bool party_from(const rf_record *rec, party_q *pq, rf_field name, rf_field country,
+                       const rf_field *idf, const char *const *schemes, size_t nidf,
+                       rf_field other, size_t index)
+{
+    const char *n = rf_record_str(rec, name, index, NULL);
+    if (!n || !*n)
+        return false;
+    const char *c = rf_record_str(rec, country, index, NULL);
+    pq->country[0] = c;
+    pq->p = (rf_name_party){n, RF_NAME_COMPANY, pq->country, c && *c ? 1 : 0, pq->ids, 0};
+    for (size_t i = 0; i < nidf; i++) {
+        const char *v = rf_record_str(rec, idf[i], 0, NULL);
+        if (v && *v && pq->p.nids < 8)
+            pq->ids[pq->p.nids++] = (rf_name_ident){schemes[i], v};
+    }
+    for (size_t i = 0; (int)other >= 0 && i < rf_record_count(rec, other) && pq->p.nids < 8; i++) {
+        const char *v = rf_record_str(rec, other, i, NULL), *colon = strchr(v, ':');
+        if (!colon || colon == v || (size_t)(colon - v) >= sizeof pq->schemes[0])
+            continue;
+        char *sc = pq->schemes[pq->p.nids];
+        memcpy(sc, v, (size_t)(colon - v));
+        sc[colon - v] = '\0';
+        pq->ids[pq->p.nids++] = (rf_name_ident){sc, colon + 1};
+    }
+    return true;
+}
+
+/* Add the match and its listed_entity flag for one hit. */
+static int add_hit(rf_matcher *m, rf_result *res, const party_q *pq, const rf_match_hit *h)
+{
+    const rf_list_policy *pol = policy(m, h->list);
+    bool critical = h->critical || (pol && pol->critical);
+    int weight = pol ? pol->weight : 50;
+    rf_match mt = {pq->role, h->list, h->entity, h->matched, h->score, critical};
+    int rc = rf_result_add_match(res, &mt);
+    char ev[600], src[600];
+    snprintf(ev, sizeof ev, "%s \"%s\" matches \"%s\" (%s %s, score %.2f)", pq->role,
+             pq->p.name, h->matched, h->list, h->entity, h->score);
+    snprintf(src, sizeof src, "%s%s%s", pol ? pol->title : h->list, h->programs[0] ? ": " : "",
+             h->programs);
+    char rule[160];
+    snprintf(rule, sizeof rule, "list.%s", h->list);
+    rf_flag fl = {.rule = rf_result_strdup(res, rule, strlen(rule)),
+                  .indicator = "listed_entity",
+                  .severity = critical ? RF_LEVEL_CRITICAL : weight >= 50 ? RF_LEVEL_HIGH
+                                                                          : RF_LEVEL_MEDIUM,
+                  .weight = weight, .field = pq->field,
+                  .evidence = rf_result_strdup(res, ev, strlen(ev)),
+                  .source = rf_result_strdup(res, src, strlen(src)),
+                  .guideline = "OSCE-MG-2018:procurement"};
+    if (rc == RF_OK && (!fl.rule || !fl.evidence || !fl.source))
+        rc = RF_ENOMEM;
+    return rc == RF_OK ? rf_result_add_flag(res, &fl) : rc;
+}
+
+/* Look one party up and report each list it matches on, once per list. */
+static int screen_party(rf_matcher *m, rf_result *res, const party_q *pq)
+{
+    const rf_match_hit *hits;
+    size_t n;
+    int rc = rf_matcher_lookup(m, &pq->p, 8, m->threshold, &hits, &n);
+    for (size_t i = 0; rc == RF_OK && i < n; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = strcmp(hits[j].list, hits[i].list) == 0;
+        if (!seen)
+            rc = add_hit(m, res, pq, &hits[i]);
+    }
+    return rc;
+}
+
+/* Screen a record's supplier, manufacturer and subcontractors. */
+int rf_matcher_screen(rf_matcher *m, const rf_record *rec, rf_result *res)
+{
+    static const char *const schemes[] = {"lei", "duns", "vat", "gln"};
+    const rf_field sup_ids[] = {RF_F_SUPPLIER_LEI, RF_F_SUPPLIER_DUNS, RF_F_SUPPLIER_VAT,
+                                RF_F_SUPPLIER_GLN};
+    const rf_field man_ids[] = {RF_F_MANUFACTURER_LEI, RF_F_MANUFACTURER_DUNS,
+                                RF_F_MANUFACTURER_VAT, RF_F_MANUFACTURER_GLN};
+    party_q pq = {.role = "supplier", .field = "supplier.name"};
+    int rc = RF_OK;
+    if (party_from(rec, &pq, RF_F_SUPPLIER_NAME, RF_F_SUPPLIER_COUNTRY, sup_ids, schemes, 4,
+                   RF_F_SUPPLIER_OTHER_ID, 0))
+        rc = screen_party(m, res, &pq);
+    pq = (party_q){.role = "manufacturer", .field = "manufacturer.name"};
+    if (rc == RF_OK && party_from(rec, &pq, RF_F_MANUFACTURER_NAME, RF_F_MANUFACTURER_COUNTRY,
+                                  man_ids, schemes, 4, RF_F_MANUFACTURER_OTHER_ID, 0))
+        rc = screen_party(m, res, &pq);
+    size_t nsub = rf_record_count(rec, RF_F_SUBCONTRACTOR_NAME);
+    for (size_t i = 0; rc == RF_OK && i < nsub; i++) {
+        pq = (party_q){.role = "subcontractor", .field = "subcontractors.name"};
+        if (party_from(rec, &pq, RF_F_SUBCONTRACTOR_NAME, RF_F_SUBCONTRACTOR_COUNTRY, NULL, NULL,
+                       0, (rf_field)-1, i))
+            rc = screen_party(m, res, &pq);
+    }
+    return rc;
+}
