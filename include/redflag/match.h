@@ -53,6 +53,35 @@ RF_API void rf_matcher_destroy(rf_matcher *m);
 RF_API int rf_matcher_lookup(rf_matcher *m, const rf_name_party *q, size_t limit,
                              double min_score, const rf_match_hit **hits, size_t *nhits);
 
+#define RF_PARTY_IDS 8
+#define RF_RECORD_PARTIES 32 /* supplier, manufacturer and up to 30 subcontractors */
+
+/* One party of a record as the matcher reads it; p points into the record
+ * (valid while it is) and into this struct. */
+typedef struct rf_record_party {
+    const char *role;        /* "supplier", "manufacturer", "subcontractor" (static) */
+    const char *field;       /* "supplier.name", … (static) */
+    rf_name_party p;         /* company name, country, identifiers */
+    const char *country[1];
+    rf_name_ident ids[RF_PARTY_IDS];
+    char schemes[RF_PARTY_IDS][32]; /* schemes cut out of "scheme:value" ids */
+} rf_record_party;
+
+/* The named parties of a record, in order: supplier, manufacturer,
+ * subcontractors; at most max written to out. Returns how many. */
+RF_API size_t rf_record_parties(const rf_record *rec, rf_record_party *out, size_t max);
+
+/* The matches of one party: the best hit on each list scoring at least the
+ * threshold, best first. *hits points into the matcher (until its next call). */
+RF_API int rf_matcher_party(rf_matcher *m, const rf_name_party *p, const rf_match_hit **hits,
+                            size_t *n);
+
+/* Add a party's hits to a result: one match each, and one listed_entity flag
+ * each, weighted and made critical as the hit's list policy says. The hits may
+ * come from rf_matcher_party() or from a cache of its earlier answers. */
+RF_API int rf_matcher_report(const rf_matcher *m, rf_result *res, const rf_record_party *party,
+                             const rf_match_hit *hits, size_t n);
+
 /* Screen a record's parties (supplier, manufacturer, subcontractors): every
  * match at or above the threshold is added to res->matches, and gives a
  * listed_entity flag weighted by its list (critical lists make the level

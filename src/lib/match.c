@@ -457,20 +457,10 @@ int rf_matcher_lookup(rf_matcher *m, const rf_name_party *q, size_t limit, doubl
     return RF_OK;
 }
 
-/* One party of a record: where it comes from and what to look up. */
-typedef struct party_q {
-    const char *role;       /* "supplier", "manufacturer", "subcontractor" */
-    const char *field;      /* dotted path of its name */
-    rf_name_party p;
-    const char *country[1];
-    rf_name_ident ids[8];
-    char schemes[8][32];    /* schemes cut out of "scheme:value" identifiers */
-} party_q;
-
-/* Fill a query from a record's party fields (name, country, identifiers). */
-static bool party_from(const rf_record *rec, party_q *pq, rf_field name, rf_field country,
-                       const rf_field *idf, const char *const *schemes, size_t nidf,
-                       rf_field other, size_t index)
+/* Fill a party from a record's fields (name, country, identifiers). */
+static bool party_from(const rf_record *rec, rf_record_party *pq, rf_field name,
+                       rf_field country, const rf_field *idf, const char *const *schemes,
+                       size_t nidf, rf_field other, size_t index)
 {
     const char *n = rf_record_str(rec, name, index, NULL);
     if (!n || !*n)
@@ -480,10 +470,11 @@ static bool party_from(const rf_record *rec, party_q *pq, rf_field name, rf_fiel
     pq->p = (rf_name_party){n, RF_NAME_COMPANY, pq->country, c && *c ? 1 : 0, pq->ids, 0};
     for (size_t i = 0; i < nidf; i++) {
         const char *v = rf_record_str(rec, idf[i], 0, NULL);
-        if (v && *v && pq->p.nids < 8)
+        if (v && *v && pq->p.nids < RF_PARTY_IDS)
             pq->ids[pq->p.nids++] = (rf_name_ident){schemes[i], v};
     }
-    for (size_t i = 0; (int)other >= 0 && i < rf_record_count(rec, other) && pq->p.nids < 8; i++) {
+    for (size_t i = 0; (int)other >= 0 && i < rf_record_count(rec, other) &&
+                       pq->p.nids < RF_PARTY_IDS; i++) {
         const char *v = rf_record_str(rec, other, i, NULL), *colon = strchr(v, ':');
         if (!colon || colon == v || (size_t)(colon - v) >= sizeof pq->schemes[0])
             continue;
@@ -495,8 +486,37 @@ static bool party_from(const rf_record *rec, party_q *pq, rf_field name, rf_fiel
     return true;
 }
 
+/* The parties of a record: supplier, manufacturer, then subcontractors. */
+size_t rf_record_parties(const rf_record *rec, rf_record_party *out, size_t max)
+{
+    static const char *const schemes[] = {"lei", "duns", "vat", "gln"};
+    const rf_field sup_ids[] = {RF_F_SUPPLIER_LEI, RF_F_SUPPLIER_DUNS, RF_F_SUPPLIER_VAT,
+                                RF_F_SUPPLIER_GLN};
+    const rf_field man_ids[] = {RF_F_MANUFACTURER_LEI, RF_F_MANUFACTURER_DUNS,
+                                RF_F_MANUFACTURER_VAT, RF_F_MANUFACTURER_GLN};
+    size_t n = 0;
+    if (n < max) {
+        out[n] = (rf_record_party){.role = "supplier", .field = "supplier.name"};
+        n += party_from(rec, &out[n], RF_F_SUPPLIER_NAME, RF_F_SUPPLIER_COUNTRY, sup_ids,
+                        schemes, 4, RF_F_SUPPLIER_OTHER_ID, 0);
+    }
+    if (n < max) {
+        out[n] = (rf_record_party){.role = "manufacturer", .field = "manufacturer.name"};
+        n += party_from(rec, &out[n], RF_F_MANUFACTURER_NAME, RF_F_MANUFACTURER_COUNTRY,
+                        man_ids, schemes, 4, RF_F_MANUFACTURER_OTHER_ID, 0);
+    }
+    size_t nsub = rf_record_count(rec, RF_F_SUBCONTRACTOR_NAME);
+    for (size_t i = 0; i < nsub && n < max; i++) {
+        out[n] = (rf_record_party){.role = "subcontractor", .field = "subcontractors.name"};
+        n += party_from(rec, &out[n], RF_F_SUBCONTRACTOR_NAME, RF_F_SUBCONTRACTOR_COUNTRY, NULL,
+                        NULL, 0, (rf_field)-1, i);
+    }
+    return n;
+}
+
 /* Add the match and its listed_entity flag for one hit. */
-static int add_hit(rf_matcher *m, rf_result *res, const party_q *pq, const rf_match_hit *h)
+static int add_hit(const rf_matcher *m, rf_result *res, const rf_record_party *pq,
+                   const rf_match_hit *h)
 {
     const rf_list_policy *pol = policy(m, h->list);
     bool critical = h->critical || (pol && pol->critical);
@@ -523,45 +543,45 @@ static int add_hit(rf_matcher *m, rf_result *res, const party_q *pq, const rf_ma
     return rc == RF_OK ? rf_result_add_flag(res, &fl) : rc;
 }
 
-/* Look one party up and report each list it matches on, once per list. */
-static int screen_party(rf_matcher *m, rf_result *res, const party_q *pq)
+/* Report a party's hits into a result: a match and a listed_entity flag each. */
+int rf_matcher_report(const rf_matcher *m, rf_result *res, const rf_record_party *party,
+                      const rf_match_hit *hits, size_t n)
 {
-    const rf_match_hit *hits;
-    size_t n;
-    int rc = rf_matcher_lookup(m, &pq->p, 8, m->threshold, &hits, &n);
-    for (size_t i = 0; rc == RF_OK && i < n; i++) {
+    int rc = RF_OK;
+    for (size_t i = 0; rc == RF_OK && i < n; i++)
+        rc = add_hit(m, res, party, &hits[i]);
+    return rc;
+}
+
+/* The matches of one party: the best hit on each list at or above the threshold. */
+int rf_matcher_party(rf_matcher *m, const rf_name_party *p, const rf_match_hit **hits,
+                     size_t *n)
+{
+    int rc = rf_matcher_lookup(m, p, MAX_HITS, m->threshold, hits, n);
+    size_t k = 0;
+    for (size_t i = 0; rc == RF_OK && i < *n; i++) { /* sorted by score: keep each list's first */
         bool seen = false;
-        for (size_t j = 0; j < i && !seen; j++)
-            seen = strcmp(hits[j].list, hits[i].list) == 0;
+        for (size_t j = 0; j < k && !seen; j++)
+            seen = strcmp(m->hits[j].list, m->hits[i].list) == 0;
         if (!seen)
-            rc = add_hit(m, res, pq, &hits[i]);
+            m->hits[k++] = m->hits[i];
     }
+    *n = rc == RF_OK ? k : 0;
     return rc;
 }
 
 /* Screen a record's supplier, manufacturer and subcontractors. */
 int rf_matcher_screen(rf_matcher *m, const rf_record *rec, rf_result *res)
 {
-    static const char *const schemes[] = {"lei", "duns", "vat", "gln"};
-    const rf_field sup_ids[] = {RF_F_SUPPLIER_LEI, RF_F_SUPPLIER_DUNS, RF_F_SUPPLIER_VAT,
-                                RF_F_SUPPLIER_GLN};
-    const rf_field man_ids[] = {RF_F_MANUFACTURER_LEI, RF_F_MANUFACTURER_DUNS,
-                                RF_F_MANUFACTURER_VAT, RF_F_MANUFACTURER_GLN};
-    party_q pq = {.role = "supplier", .field = "supplier.name"};
+    rf_record_party parties[RF_RECORD_PARTIES];
+    size_t np = rf_record_parties(rec, parties, RF_RECORD_PARTIES);
     int rc = RF_OK;
-    if (party_from(rec, &pq, RF_F_SUPPLIER_NAME, RF_F_SUPPLIER_COUNTRY, sup_ids, schemes, 4,
-                   RF_F_SUPPLIER_OTHER_ID, 0))
-        rc = screen_party(m, res, &pq);
-    pq = (party_q){.role = "manufacturer", .field = "manufacturer.name"};
-    if (rc == RF_OK && party_from(rec, &pq, RF_F_MANUFACTURER_NAME, RF_F_MANUFACTURER_COUNTRY,
-                                  man_ids, schemes, 4, RF_F_MANUFACTURER_OTHER_ID, 0))
-        rc = screen_party(m, res, &pq);
-    size_t nsub = rf_record_count(rec, RF_F_SUBCONTRACTOR_NAME);
-    for (size_t i = 0; rc == RF_OK && i < nsub; i++) {
-        pq = (party_q){.role = "subcontractor", .field = "subcontractors.name"};
-        if (party_from(rec, &pq, RF_F_SUBCONTRACTOR_NAME, RF_F_SUBCONTRACTOR_COUNTRY, NULL, NULL,
-                       0, (rf_field)-1, i))
-            rc = screen_party(m, res, &pq);
+    for (size_t i = 0; rc == RF_OK && i < np; i++) {
+        const rf_match_hit *hits;
+        size_t n;
+        rc = rf_matcher_party(m, &parties[i].p, &hits, &n);
+        if (rc == RF_OK)
+            rc = rf_matcher_report(m, res, &parties[i], hits, n);
     }
     return rc;
 }
