@@ -16,7 +16,10 @@ import sys
 import time
 
 LEVELS = ["none", "low", "medium", "high", "critical"]
-COMMANDS = [("redflag", "`redflag screen -o jsonl --rules rules FILE > /dev/null`"),
+COMMANDS = [("redflag", "`redflag screen -o jsonl --no-lists --rules rules FILE > /dev/null` (rules)"),
+            ("redflag+lists", "`redflag screen -o jsonl --data DIR --rules rules FILE > /dev/null` "
+                              "(rules, goods x origin and list matching against the bundled "
+                              "snapshots)"),
             ("jq", "`jq -c . FILE > /dev/null` (parsing only)"),
             ("pcre2grep", "`pcre2grep -c -i` with 4 rule-like patterns (matching only)")]
 

@@ -45,6 +45,11 @@ REDFLAG_DATA=$ROOT/$OUT/data
 export REDFLAG_DATA
 mkdir -p "$REDFLAG_DATA"
 
+# A list index built from the bundled snapshots, for the runs with lists.
+LISTS_DATA=$ROOT/$OUT/lists-data
+"$BIN" fetch --offline --data "$LISTS_DATA" > /dev/null 2>&1 || {
+  echo "bench: cannot build the list index in $LISTS_DATA" >&2; exit 1; }
+
 GENSUM=$(cksum < bench/gen.py | cut -d' ' -f1)
 RESULTS=$OUT/results.tsv
 : > "$RESULTS"
@@ -97,7 +102,8 @@ HAVE_PCRE2GREP=0; command -v pcre2grep > /dev/null 2>&1 && HAVE_PCRE2GREP=1
 for n in $SIZES; do
   f=$(input "$n")
   [ "$n" = "$(echo "$SIZES" | cut -d' ' -f1)" ] && sanity "$n" "$f"
-  measure "$n" "$f" redflag 0,1 "$BIN" screen -o jsonl --rules rules "$f"
+  measure "$n" "$f" redflag 0,1 "$BIN" screen -o jsonl --no-lists --rules rules "$f"
+  measure "$n" "$f" redflag+lists 0,1 "$BIN" screen -o jsonl --data "$LISTS_DATA" --rules rules "$f"
   if [ "$HAVE_JQ" = 1 ]; then
     measure "$n" "$f" jq 0 jq -c . "$f"
   fi
@@ -112,4 +118,5 @@ EOF
 done
 
 python3 bench/report.py "$RESULTS" "$BIN" "$RUNS" "$SEED"
+sh bench/lists.sh "$BIN" "$LISTS_DATA"
 sh bench/docs.sh "$BIN"

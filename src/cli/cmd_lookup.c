@@ -14,6 +14,7 @@ static void usage(FILE *fp)
     fprintf(fp,
             "usage: redflag lookup NAME [--country CC] [--kind company|person] [--limit N]\n"
             "                           [--min SCORE] [-o table|jsonl] [--data DIR]\n\n"
+            "       redflag lookup - [OPTIONS] < names.txt   (one name per line; jsonl out)\n\n"
             "Finds NAME on the risk lists in the index (run `redflag fetch` first; with no\n"
             "index the bundled snapshots are indexed). Each hit shows the list, the entity,\n"
             "the name or alias that matched, the score (0-1; %.2f or more is a match) and why:\n"
@@ -53,6 +54,55 @@ static void print_json(const char *query, const rf_match_hit *h, double threshol
     free(mt);
     free(nm);
     free(en);
+}
+
+/* Look one name up and print its hits. */
+static int lookup_one(cli_lists *l, rf_name_party *q, size_t limit, double min, bool json)
+{
+    const rf_match_hit *hits;
+    size_t n = 0;
+    if (rf_matcher_lookup(l->matcher, q, limit, min, &hits, &n) != RF_OK) {
+        msg_error("lookup failed: %s", rf_index_error());
+        return EXIT_IO;
+    }
+    for (size_t i = 0; i < n; i++)
+        json ? print_json(q->name, &hits[i], RF_NAME_THRESHOLD)
+             : print_hit(&hits[i], RF_NAME_THRESHOLD);
+    if (!json && n == 0)
+        printf("no listed name scores %.2f or more against \"%s\"\n", min, q->name);
+    return EXIT_CLEAN;
+}
+
+/* Look up every line of stdin (one name each); a name with no hit gives
+ * {"query": …, "hits": 0} so every input line has output. */
+static int lookup_lines(cli_lists *l, rf_name_party *q, size_t limit, double min)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    int rc = EXIT_CLEAN;
+    while (rc == EXIT_CLEAN && (len = getline(&line, &cap, stdin)) > 0) {
+        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = '\0';
+        q->name = line;
+        const rf_match_hit *hits;
+        size_t n = 0;
+        if (rf_matcher_lookup(l->matcher, q, limit, min, &hits, &n) != RF_OK) {
+            msg_error("lookup failed: %s", rf_index_error());
+            rc = EXIT_IO;
+        }
+        for (size_t i = 0; i < n; i++)
+            print_json(line, &hits[i], RF_NAME_THRESHOLD);
+        if (n == 0) {
+            char *js = cli_json_string(line);
+            printf("{\"query\":%s,\"hits\":0}\n", js);
+            free(js);
+        }
+        if (fflush(stdout) != 0)
+            rc = EXIT_IO;
+    }
+    free(line);
+    return rc;
 }
 
 /* Entry point of `redflag lookup`. */
@@ -101,18 +151,10 @@ int cmd_lookup(int argc, char **argv)
         return rc;
     const char *countries[1] = {cc};
     rf_name_party q = {argv[optind], (rf_name_kind)kind, countries, cc[0] ? 1 : 0, NULL, 0};
-    const rf_match_hit *hits;
-    size_t n = 0;
-    if (rf_matcher_lookup(lists.matcher, &q, (size_t)limit, min, &hits, &n) != RF_OK) {
-        msg_error("lookup failed: %s", rf_index_error());
-        cli_lists_close(&lists);
-        return EXIT_IO;
-    }
-    for (size_t i = 0; i < n; i++)
-        json ? print_json(argv[optind], &hits[i], RF_NAME_THRESHOLD)
-             : print_hit(&hits[i], RF_NAME_THRESHOLD);
-    if (!json && n == 0)
-        printf("no listed name scores %.2f or more against \"%s\"\n", min, argv[optind]);
+    if (strcmp(argv[optind], "-") == 0)
+        rc = lookup_lines(&lists, &q, (size_t)limit, min);
+    else
+        rc = lookup_one(&lists, &q, (size_t)limit, min, json);
     cli_lists_close(&lists);
-    return fflush(stdout) == 0 ? EXIT_CLEAN : EXIT_IO;
+    return rc != EXIT_CLEAN ? rc : fflush(stdout) == 0 ? EXIT_CLEAN : EXIT_IO;
 }

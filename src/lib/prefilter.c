@@ -6,6 +6,7 @@
 #define MAX_EXACT 64   /* strings an exact set may hold */
 #define MAX_REQ 256    /* strings a requirement may hold */
 #define MAX_LEN 32     /* longest exact string kept */
+#define UNION_SIDES 3  /* groups of each branch distributed over an alternation */
 #define MAX_GROUPS 6   /* requirement groups kept for one pattern (a conjunction) */
 
 typedef enum { EXACT, REQ, ANY } ikind;
@@ -220,8 +221,8 @@ static info either(info a, info b)
 {
     litset ga[MAX_GROUPS], gb[MAX_GROUPS], u[MAX_GROUPS * MAX_GROUPS];
     int na = groups(&a, ga), nb = groups(&b, gb), n = 0;
-    for (int i = 0; i < na; i++)
-        for (int j = 0; j < nb; j++)
+    for (int i = 0; i < na && i < UNION_SIDES; i++) /* groups are strongest first */
+        for (int j = 0; j < nb && j < UNION_SIDES; j++)
             if (ls_union(&u[n], &ga[i], &gb[j], MAX_REQ))
                 n++;
     any(&a);
@@ -516,11 +517,18 @@ static info parse_alt(rx *r)
 static void minimize(litset *g)
 {
     bool *drop = calloc(g->n ? g->n : 1, sizeof *drop);
-    if (!drop)
+    size_t *len = calloc(g->n ? g->n : 1, sizeof *len);
+    if (!drop || !len) {
+        free(drop);
+        free(len);
         return; /* keeping them all is still correct */
+    }
     for (size_t i = 0; i < g->n; i++)
+        len[i] = strlen(g->s[i]);
+    for (size_t i = 0; i < g->n; i++) /* only a shorter (or equal, earlier) string can cover */
         for (size_t j = 0; j < g->n && !drop[i]; j++)
-            drop[i] = j != i && !drop[j] && strstr(g->s[i], g->s[j]) != NULL;
+            drop[i] = j != i && !drop[j] && (len[j] < len[i] || (len[j] == len[i] && j < i)) &&
+                      strstr(g->s[i], g->s[j]) != NULL;
     size_t o = 0;
     for (size_t i = 0; i < g->n; i++) {
         if (drop[i])
@@ -530,6 +538,7 @@ static void minimize(litset *g)
     }
     g->n = o;
     free(drop);
+    free(len);
 }
 
 /* Whether a group is usable: strong enough, and ASCII when matched caselessly. */

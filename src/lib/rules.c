@@ -228,6 +228,7 @@ int rf_ruleset_compile(rf_ruleset **out, const char *const *paths, size_t npaths
     rf_ruleset *rs = calloc(1, sizeof *rs);
     if (!rs)
         return RF_ENOMEM;
+    pthread_mutex_init(&rs->jit_lock, NULL);
     uint64_t digest = 0xcbf29ce484222325ull;
     int rc = make_context(rs);
     for (size_t i = 0; rc == RF_OK && i < npaths; i++) {
@@ -284,6 +285,7 @@ void rf_ruleset_destroy(rf_ruleset *rs)
     free(rs->strings);
     pcre2_match_context_free(rs->mctx);
     acm_free(rs->ac);
+    pthread_mutex_destroy(&rs->jit_lock);
     free(rs);
 }
 

@@ -4,6 +4,8 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include "redflag/rules.h"
 #include "prefilter.h"
@@ -93,6 +95,7 @@ typedef struct pattern {
     pcre2_code *unless;      /* sentence-scoped negation, or NULL */
     litreq lits;             /* prefilter: every match holds one string of each group */
     bool always;             /* no usable literals: always run */
+    atomic_bool jitted;      /* re and unless JIT-compiled (on first use, under jit_lock) */
     uint32_t gid;            /* first prefilter group id (lits.ng of them) */
 } pattern;
 
@@ -130,6 +133,7 @@ struct rf_ruleset {
     int max_pats;
     uint32_t ngroups;        /* prefilter literal groups over all patterns */
     acm *ac;                 /* prefilter automaton over every group's literals */
+    pthread_mutex_t jit_lock; /* serialises first-use JIT compilation */
     char digest[17];
 };
 

@@ -146,8 +146,7 @@ static pcre2_code *compile_regex(parser *ps)
         lex_error(&ps->lx, "invalid pattern: %s", (char *)msg);
         return NULL;
     }
-    pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
-    return re;
+    return re; /* JIT-compiled on first use (rules_scan.c), which keeps start-up short */
 }
 
 /* Parse "match $name = /re/flags [unless /re/flags]". */

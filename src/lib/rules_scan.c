@@ -183,11 +183,29 @@ static int run(rf_scanner *sc, const pcre2_code *re, const char *t, size_t len, 
     return 1;
 }
 
+/* JIT-compile a pattern the first time it is needed. No thread matches with
+ * a pattern before its compilation is complete: the flag is set after it. */
+static void ensure_jit(const rf_ruleset *rs, const pattern *cp)
+{
+    pattern *p = (pattern *)cp; /* the flag and the JIT code are the only mutable parts */
+    if (atomic_load_explicit(&p->jitted, memory_order_acquire))
+        return;
+    pthread_mutex_lock((pthread_mutex_t *)&rs->jit_lock);
+    if (!atomic_load_explicit(&p->jitted, memory_order_relaxed)) {
+        pcre2_jit_compile(p->re, PCRE2_JIT_COMPLETE); /* else the interpreter runs it */
+        if (p->unless)
+            pcre2_jit_compile(p->unless, PCRE2_JIT_COMPLETE);
+        atomic_store_explicit(&p->jitted, true, memory_order_release);
+    }
+    pthread_mutex_unlock((pthread_mutex_t *)&rs->jit_lock);
+}
+
 /* Search one value for an occurrence of p not negated within its sentence. */
 static bool match_value(rf_scanner *sc, const pattern *p, const char *t, size_t len,
                         evidence *ev)
 {
     size_t start = 0, s, e;
+    ensure_jit(sc->rs, p);
     while (start <= len && run(sc, p->re, t, len, start, &s, &e) == 1) {
         size_t ss, se, us, ue;
         sentence(t, len, s, e, &ss, &se);
