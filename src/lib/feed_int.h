@@ -96,6 +96,9 @@ typedef struct feed_xml {
 } feed_xml;
 
 /* Open a namespace-agnostic, network-free, entity-safe reader over src. */
+/* Silence libxml2's default error printing in this thread (the library never
+ * prints; the parsers report errors through their diag). */
+void feed_xml_quiet(void);
 int feed_xml_open(feed_xml *x, const rf_feed_src *src, rf_feed_diag *d);
 void feed_xml_close(feed_xml *x);
 /* Advance to the next element named `name` (local name; several may be given

@@ -4,7 +4,9 @@
 #include <ctype.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 #include <libxml/HTMLparser.h>
 #include "feed_int.h"
@@ -371,6 +373,9 @@ int rf_feed_parse_uflpa_html(const rf_feed_src *src, rf_entity_cb cb, void *ud,
     diag_init(diag);
     if (!cb || !src || (!src->path && !src->data))
         return diag_set(diag, RF_EINVAL, 0, "no callback or no input");
+    feed_xml_quiet();
+    if (src->path && access(src->path, R_OK) != 0)
+        return diag_set(diag, RF_EIO, 0, "cannot open %s: %s", src->path, strerror(errno));
     if (src->path)
         doc = htmlReadFile(src->path, "UTF-8", opts);
     else if (src->len <= (size_t)INT_MAX)

@@ -2,7 +2,9 @@
  * entry at a time (bounded memory), matching elements by local name so
  * namespace prefixes do not matter, with libxml2's errors captured by line. */
 #include <limits.h>
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include <libxml/parser.h>
 #include "feed_int.h"
 
@@ -25,6 +27,27 @@ static void on_xml_error(void *ud, XML_ERR_CONST xmlError *e)
     x->err_line = e->line;
 }
 
+/* A libxml2 generic error handler that drops the message. */
+static void silent(void *ctx, const char *msg, ...)
+{
+    (void)ctx;
+    (void)msg;
+}
+
+/* A libxml2 structured error handler that drops the error. */
+static void silent_structured(void *ctx, const xmlError *e)
+{
+    (void)ctx;
+    (void)e;
+}
+
+/* Silence libxml2's default printing to stderr for this thread. */
+void feed_xml_quiet(void)
+{
+    xmlSetGenericErrorFunc(NULL, silent);
+    xmlSetStructuredErrorFunc(NULL, (xmlStructuredErrorFunc)silent_structured);
+}
+
 /* Open a reader over src: no network, no entity substitution, no DTD loading. */
 int feed_xml_open(feed_xml *x, const rf_feed_src *src, rf_feed_diag *d)
 {
@@ -33,6 +56,9 @@ int feed_xml_open(feed_xml *x, const rf_feed_src *src, rf_feed_diag *d)
     int opts = XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT;
     if (!src || (!src->path && !src->data))
         return diag_set(d, RF_EINVAL, 0, "no input given");
+    feed_xml_quiet();
+    if (src->path && access(src->path, R_OK) != 0)
+        return diag_set(d, RF_EIO, 0, "cannot open %s: %s", src->path, strerror(errno));
     if (src->path)
         x->r = xmlReaderForFile(src->path, NULL, opts);
     else if (src->len <= (size_t)INT_MAX)

@@ -315,9 +315,41 @@ static bool shared_country(const rf_name_party *q, const rf_entity *e)
     return false;
 }
 
+/* Whether token t[0..n) is among the shared tokens of an explanation
+ * ("bank kunlum~kunlun": either side of a fuzzy pair counts). */
+static bool in_shared(const char *shared, const char *t, size_t n)
+{
+    for (const char *p = shared; *p;) {
+        size_t len = strcspn(p, " ~");
+        if (len == n && memcmp(p, t, n) == 0)
+            return true;
+        p += len;
+        p += *p != '\0';
+    }
+    return false;
+}
+
+/* Share of a listed name's distinctive weight that the query matched. */
+static double listed_cover(const rf_name_norm *bn, const char *shared)
+{
+    double all = 0, got = 0;
+    for (size_t i = 0; i < bn->ntok; i++) {
+        const rf_name_token *t = &bn->tok[i];
+        if (t->cls != RF_NCLASS_WORD && t->cls != RF_NCLASS_PATRONYMIC)
+            continue;
+        all += t->weight;
+        if (in_shared(shared, bn->text + t->off, t->len))
+            got += t->weight;
+    }
+    return all > 0 ? got / all : 1.0;
+}
+
 /* Thin evidence: a name whose one distinctive word is short ("Alpha Ltd",
- * "Delta") matches too many innocent firms; such a hit counts as a match only
- * with a shared country or identifier, else it stays just under the threshold. */
+ * "Delta"), or a query that matches under half of the listed name's
+ * distinctive weight ("Silicon Industry Co" inside "Hoshine Silicon Industry
+ * (Shanshan)"), matches too many innocent firms; such a hit counts as a match
+ * only with a shared country or identifier, else it stays just under the
+ * threshold (shown, with the reason, to an analyst). */
 static double thin_cap(const rf_matcher *m, const rf_entity *e, const char *matched, double s,
                        rf_name_explain *ex)
 {
@@ -327,9 +359,13 @@ static double thin_cap(const rf_matcher *m, const rf_entity *e, const char *matc
     size_t qw = sole_word(&m->qn);
     const rf_name_norm *bn = norm_of((rf_matcher *)m, matched, m->q->kind);
     size_t bw = bn ? sole_word(bn) : 0;
-    if ((qw == 0 || qw > 5) && (bw == 0 || bw > 5))
+    bool shortword = (qw && qw <= 5) || (bw && bw <= 5);
+    bool partial = bn && listed_cover(bn, ex->shared) < 0.5;
+    if (!shortword && !partial)
         return s;
-    ex->rule = "thin: one short distinctive word and no shared country or identifier";
+    ex->rule = shortword ? "thin: one short distinctive word and no shared country or identifier"
+                         : "thin: matches under half of the listed name's distinctive words, and "
+                           "no shared country or identifier";
     ex->party_adj += (m->threshold - 0.01) - s;
     ex->score = m->threshold - 0.01;
     ex->match = false;
