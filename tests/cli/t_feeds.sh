@@ -84,3 +84,28 @@ printf '[x]\nurl = http://x\nformat = yaml\n' > "$tmp/bad.conf"
 "$RF" fetch --offline --data "$D" --conf "$tmp/bad.conf" > /dev/null 2> "$tmp/bc.err"
 expect_exit bad-conf-exit-2 2 $?
 expect_grep bad-conf-line 'bad.conf:3: error: unknown format' "$tmp/bc.err"
+
+# A fresh machine: the first screen indexes the bundled snapshots and screens at once.
+REDFLAG_DATA="$tmp/fresh" "$RF" screen -o jsonl examples/orders.jsonl > "$tmp/fresh.out" 2> "$tmp/fresh.err"
+expect_exit fresh-screen-exit 1 $?
+expect_grep fresh-screen-notice 'indexing the bundled snapshots' "$tmp/fresh.err"
+expect_grep fresh-screen-listed '"id":"PO-2026-0114/1","level":"critical".*"list":"us_uflpa"' "$tmp/fresh.out"
+expect_grep fresh-screen-goods '"rule":"goods.rubber_gloves","indicator":"high_risk_origin"' "$tmp/fresh.out"
+REDFLAG_DATA="$tmp/fresh" "$RF" screen -o jsonl examples/orders.jsonl > /dev/null 2> "$tmp/fresh2.err"
+if grep -q 'indexing' "$tmp/fresh2.err"; then bad fresh-screen-once "indexed twice"; else ok x; fi
+
+# A data directory that cannot be written: screening goes on without the lists, with a warning.
+mkdir -p "$tmp/ro" && chmod 500 "$tmp/ro"
+if [ "$(id -u)" != 0 ]; then
+  REDFLAG_DATA="$tmp/ro/data" "$RF" screen -o jsonl examples/orders.jsonl > "$tmp/ro.out" 2> "$tmp/ro.err"
+  expect_exit readonly-data-still-screens 1 $?
+  expect_grep readonly-data-warns 'screening without the risk lists' "$tmp/ro.err"
+else
+  # root ignores the mode bits: make the data path a file instead
+  : > "$tmp/ro/file"
+  REDFLAG_DATA="$tmp/ro/file/data" "$RF" screen -o jsonl examples/orders.jsonl > "$tmp/ro.out" 2> "$tmp/ro.err"
+  expect_exit unusable-data-still-screens 1 $?
+  expect_grep unusable-data-warns 'screening without the risk lists' "$tmp/ro.err"
+fi
+expect_lines unusable-data-all-records "$(grep -c . examples/orders.jsonl)" "$tmp/ro.out"
+chmod 700 "$tmp/ro"

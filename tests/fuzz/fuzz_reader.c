@@ -1,6 +1,6 @@
-/* libFuzzer target: the JSONL and CSV readers on arbitrary bytes. The first
- * byte picks the format; every record must come back as a record or a clean
- * RF_EINPUT, never a crash, hang or leak. */
+/* libFuzzer target: every reader (JSONL, CSV, UBL, OCDS, eForms, detection) on
+ * arbitrary bytes. The first byte picks the format; every record must come
+ * back as a record or a clean RF_EINPUT, never a crash, hang or leak. */
 #include <stdint.h>
 #include <stdio.h>
 #include "redflag/reader.h"
@@ -11,7 +11,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 {
     if (n < 1)
         return 0;
-    rf_format fmt = data[0] % 3 == 0 ? RF_FMT_JSONL : data[0] % 3 == 1 ? RF_FMT_CSV : RF_FMT_AUTO;
+    static const rf_format fmts[] = {RF_FMT_JSONL, RF_FMT_CSV, RF_FMT_AUTO,
+                                     RF_FMT_UBL,   RF_FMT_OCDS, RF_FMT_EFORMS};
+    rf_format fmt = fmts[data[0] % 6];
     FILE *fp = fmemopen((void *)(data + 1), n - 1, "rb");
     if (!fp)
         return 0;

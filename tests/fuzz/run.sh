@@ -12,7 +12,9 @@ for t in build/fuzz/fuzz_*; do
   case $name in
     fuzz_reader) for f in examples/*.jsonl tests/fixtures/input/* tests/cli/data/*; do
                    [ -f "$f" ] && { printf '\000'; head -c 4000 "$f"; } > "$corpus/j_$(basename "$f")"
-                   [ -f "$f" ] && { printf '\001'; head -c 4000 "$f"; } > "$corpus/c_$(basename "$f")"; done ;;
+                   [ -f "$f" ] && { printf '\001'; head -c 4000 "$f"; } > "$corpus/c_$(basename "$f")"; done
+                 for f in examples/orders/*.xml examples/orders/*.json; do
+                   { printf '\002'; head -c 20000 "$f"; } > "$corpus/d_$(basename "$f")"; done ;;
     fuzz_rules)  cp rules/*.rules "$corpus/" ;;
     fuzz_scan)   grep -ho 'expect [a-z]* "[^"]*"' rules/*.rules | sed 's/^expect [a-z]* "//; s/"$//' |
                    split -l 1 - "$corpus/ex_" ;;
