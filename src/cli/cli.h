@@ -71,5 +71,6 @@ int cmd_compare(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);
 int cmd_feeds(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
+int cmd_cache(int argc, char **argv);
 
 #endif

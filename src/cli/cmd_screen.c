@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
+#include "redflag/cache.h"
 #include "redflag/goods.h"
 #include "redflag/match.h"
 #include "redflag/reader.h"
@@ -14,6 +15,7 @@
 #include "redflag/result.h"
 #include "redflag/rules.h"
 #include "redflag/writer.h"
+#include "redflag/feedconf.h"
 
 #define MAX_SHOWN_ERRORS 50 /* per run; the output lines carry every one */
 
@@ -28,6 +30,8 @@ typedef struct screen_opts {
     bool color;
     bool no_prefilter;
     bool no_lists;
+    bool no_cache;
+    long long cache_ttl;  /* seconds, 0 for no maximum age */
     const char *data, *conf;
 } screen_opts;
 
@@ -38,6 +42,7 @@ typedef struct screen_run {
     rf_writer *w;
     cli_lists lists;
     rf_goods_scanner *gs;
+    rf_cache *cache;      /* NULL with --no-cache, without lists, or after a cache failure */
     const screen_opts *o;
     size_t records, bad, shown;
     bool failed_level, io_error;
@@ -61,6 +66,10 @@ static void usage(FILE *fp)
             "                        snapshots on first use)\n"
             "      --conf FILE       feed list (default: feeds/feeds.conf of this installation)\n"
             "      --no-lists        rules only: no list matching and no goods x origin check\n"
+            "      --no-cache        match every party against the lists, without the profile\n"
+            "                        cache in DATA/cache (also REDFLAG_CACHE=off)\n"
+            "      --cache-ttl AGE   cached profiles older than AGE (seconds, or 30m, 12h, 30d)\n"
+            "                        are matched again\n"
             "      --no-color        no colours in the table\n"
             "      --no-prefilter    run every pattern on every record (same verdicts, slower;\n"
             "                        for checking and benchmarking the literal prefilter)\n\n"
@@ -107,6 +116,11 @@ static int take_option(screen_opts *o, int c)
     case 'C': o->color = false; return 0;
     case 'P': o->no_prefilter = true; return 0;
     case 'L': o->no_lists = true; return 0;
+    case 'N': o->no_cache = true; return 0;
+    case 'T':
+        if (rf_cache_parse_ttl(optarg, &o->cache_ttl) != RF_OK)
+            return msg_usage("screen", "--cache-ttl: %s", rf_cache_error());
+        return 0;
     case 'd': o->data = optarg; return 0;
     case 'c': o->conf = optarg; return 0;
     case 'h': usage(stdout); return -1;
@@ -122,6 +136,7 @@ static int parse(int argc, char **argv, screen_opts *o)
         {"fail-on", required_argument, NULL, 'F'}, {"map", required_argument, NULL, 'm'},
         {"rules", required_argument, NULL, 'r'}, {"no-color", no_argument, NULL, 'C'},
         {"no-prefilter", no_argument, NULL, 'P'}, {"no-lists", no_argument, NULL, 'L'},
+        {"no-cache", no_argument, NULL, 'N'}, {"cache-ttl", required_argument, NULL, 'T'},
         {"data", required_argument, NULL, 'd'}, {"conf", required_argument, NULL, 'c'},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
     };
@@ -157,8 +172,16 @@ static int screen_record(screen_run *run)
     int rc = rf_scanner_scan(run->sc, run->rec, res);
     if (rc == RF_OK && run->gs)
         rc = rf_goods_table_scan(run->lists.goods, run->gs, run->rec, res);
-    if (rc == RF_OK && run->lists.matcher)
-        rc = rf_matcher_screen(run->lists.matcher, run->rec, res);
+    if (rc == RF_OK && run->lists.matcher) {
+        int cerr = RF_OK;
+        rc = rf_cache_screen(run->cache, run->lists.matcher, run->rec, res, &cerr);
+        if (cerr != RF_OK) { /* one warning, then screening goes on without the cache */
+            msg_warn("the profile cache failed (%s): screening goes on without it",
+                     rf_cache_error());
+            rf_cache_close(run->cache);
+            run->cache = NULL;
+        }
+    }
     if (rc != RF_OK)
         return rc;
     rf_result_score(res);
@@ -272,12 +295,38 @@ static int run_open(screen_run *run, const rf_ruleset *rs, const screen_opts *o)
         msg_error("out of memory");
         return EXIT_IO;
     }
+    const char *env = getenv("REDFLAG_CACHE");
+    if (rc != EXIT_CLEAN || !run->lists.matcher || o->no_cache ||
+        (env && (strcmp(env, "off") == 0 || strcmp(env, "0") == 0)))
+        return rc;
+    /* The profile cache, keyed on what the matches depend on (docs/CACHE.md). */
+    const rf_feedconf *conf = run->lists.conf;
+    rf_list_policy *pol = calloc(conf->nfeeds + 1, sizeof *pol);
+    char gen[RF_CACHE_GEN_HEX];
+    for (size_t i = 0; pol && i < conf->nfeeds; i++)
+        pol[i] = (rf_list_policy){conf->feeds[i].name, NULL, conf->feeds[i].critical,
+                                  conf->feeds[i].weight};
+    rf_cache_opts co;
+    rf_cache_opts_init(&co);
+    co.ttl = o->cache_ttl;
+    int crc = pol ? rf_cache_generation(rf_ruleset_digest(rs), rf_index_generation(run->lists.ix),
+                                        RF_NAME_THRESHOLD, pol, conf->nfeeds, gen)
+                  : RF_ENOMEM;
+    free(pol);
+    if (crc == RF_OK)
+        crc = rf_cache_open(&run->cache, run->lists.data, gen, &co);
+    if (crc != RF_OK)
+        msg_warn("cannot use the profile cache (%s): screening without it", rf_cache_error());
     return rc;
 }
 
 /* Free what run_open made. */
 static void run_close(screen_run *run)
 {
+    if (run->cache && rf_cache_flush(run->cache) != RF_OK)
+        msg_warn("the profile cache failed (%s): the last profiles were not kept",
+                 rf_cache_error());
+    rf_cache_close(run->cache);
     rf_goods_scanner_destroy(run->gs);
     cli_lists_close(&run->lists);
     rf_writer_destroy(run->w);
