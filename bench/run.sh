@@ -120,3 +120,4 @@ done
 python3 bench/report.py "$RESULTS" "$BIN" "$RUNS" "$SEED"
 sh bench/lists.sh "$BIN" "$LISTS_DATA"
 sh bench/docs.sh "$BIN"
+sh bench/cache.sh "$BIN"
