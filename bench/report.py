@@ -17,7 +17,7 @@ import time
 
 LEVELS = ["none", "low", "medium", "high", "critical"]
 COMMANDS = [("redflag", "`redflag screen -o jsonl --no-lists --rules rules FILE > /dev/null` (rules)"),
-            ("redflag+lists", "`redflag screen -o jsonl --data DIR --rules rules FILE > /dev/null` "
+            ("redflag+lists", "`redflag screen -o jsonl --no-cache --data DIR --rules rules FILE > /dev/null` "
                               "(rules, goods x origin and list matching against the bundled "
                               "snapshots)"),
             ("jq", "`jq -c . FILE > /dev/null` (parsing only)"),

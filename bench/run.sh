@@ -103,7 +103,7 @@ for n in $SIZES; do
   f=$(input "$n")
   [ "$n" = "$(echo "$SIZES" | cut -d' ' -f1)" ] && sanity "$n" "$f"
   measure "$n" "$f" redflag 0,1 "$BIN" screen -o jsonl --no-lists --rules rules "$f"
-  measure "$n" "$f" redflag+lists 0,1 "$BIN" screen -o jsonl --data "$LISTS_DATA" --rules rules "$f"
+  measure "$n" "$f" redflag+lists 0,1 "$BIN" screen -o jsonl --no-cache --data "$LISTS_DATA" --rules rules "$f"
   if [ "$HAVE_JQ" = 1 ]; then
     measure "$n" "$f" jq 0 jq -c . "$f"
   fi

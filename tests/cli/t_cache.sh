@@ -3,10 +3,9 @@
 # fetch at once, a read-only cache and a full disk, a co-process's profiles
 # committed while its pipe stays open.
 #
-# The other scripts compare repeat screens of the same files in one data
-# directory with expected files written without the cache ("cached":false);
-# they run after this one with REDFLAG_CACHE=off (set at the end). This
-# script turns the cache on explicitly for each of its commands.
+# run.sh sets REDFLAG_CACHE=off for the whole suite (the expected files are
+# uncached verdicts, "cached":false); this script turns the cache on
+# explicitly for each of its commands.
 
 CD="$tmp/cache-data"
 cin="$tmp/cache-in.jsonl"
@@ -171,5 +170,3 @@ expect_grep cache-full-says-why 'warning: the profile cache failed (cannot write
 rfc cache stats --data "$FD" > "$tmp/c-full-stats" 2>&1
 expect_grep cache-full-not-corrupt '^corrupt: *0$' "$tmp/c-full-stats"
 
-# The rest of the suite screens without the cache (see the top of this file).
-export REDFLAG_CACHE=off
