@@ -55,7 +55,8 @@ static void usage(FILE *fp)
             "usage: redflag screen [OPTIONS] [FILE...|-]\n\n"
             "Screens each record (a JSON object per line, or a CSV row) and writes one verdict\n"
             "per record, in input order, flushed as each is done. No FILE or '-' reads stdin.\n\n"
-            "  -f, --from FORMAT     jsonl | csv | auto (default: auto, from the content)\n"
+            "  -f, --from FORMAT     jsonl | csv | ubl | ocds | eforms | auto (default: auto,\n"
+            "                        from the content; ubl covers PEPPOL BIS 3 and CEN BII)\n"
             "  -o, --output FORMAT   jsonl | csv | table (default: table on a terminal, else jsonl)\n"
             "      --fail-on LEVEL   exit 1 when a record reaches LEVEL: low | medium | high |\n"
             "                        critical | none (never) (default: high)\n"
@@ -94,7 +95,7 @@ static int take_option(screen_opts *o, int c)
     switch (c) {
     case 'f':
         if ((o->from = rf_format_parse(optarg)) < 0)
-            return msg_usage("screen", "unknown input format '%s' (jsonl, csv, auto)", optarg);
+            return msg_usage("screen", "unknown input format '%s' (jsonl, csv, ubl, ocds, eforms, auto)", optarg);
         return 0;
     case 'o':
         if ((o->output = rf_output_parse(optarg)) < 0)
