@@ -5,7 +5,8 @@
 #include "redflag/common.h"
 
 static const command commands[] = {
-    {"screen", cmd_screen, "screen records (JSON Lines or CSV) and write one verdict per record"},
+    {"screen", cmd_screen, "screen records (JSONL, CSV, UBL/PEPPOL orders, OCDS, eForms): one "
+                           "verdict each"},
     {"rules", cmd_rules, "check, list or test the rules (rules check|list|test)"},
     {"compare", cmd_compare, "score two names (or JSON-line pairs on stdin) and explain the score"},
     {"fetch", cmd_fetch, "download the risk lists and rebuild the list index"},

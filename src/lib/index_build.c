@@ -104,7 +104,8 @@ static int apply_batch(rf_index_builder *b)
 {
     MDB_txn *txn;
     sorting = b;
-    qsort(b->ops, b->nops, sizeof *b->ops, op_cmp);
+    if (b->nops)
+        qsort(b->ops, b->nops, sizeof *b->ops, op_cmp);
     int rc = mdb_txn_begin(b->env, NULL, 0, &txn);
     if (rc)
         return rc;
