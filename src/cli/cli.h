@@ -23,6 +23,9 @@ typedef struct command {
 /* All messages go through these: "redflag: error: …" on stderr. */
 void msg_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void msg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+struct rf_diag;
+/* Print a library diagnostic (file:line:col or file) for return code rc. */
+void msg_diag(const struct rf_diag *d, int rc);
 /* Print a usage error with a hint to --help; returns EXIT_INPUT. */
 int msg_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -63,6 +66,11 @@ int cli_lists_open(cli_lists *l, const char *data_opt, const char *conf_opt, con
                    bool required);
 /* Close the lists; safe on a zeroed struct. */
 void cli_lists_close(cli_lists *l);
+
+struct rf_ruleset;
+/* Compile the rule files or directories in paths (none: the shipped rules),
+ * printing the diagnostic on failure. Returns an exit code (3 for bad rules). */
+int cli_compile_rules(const char *const *paths, size_t npaths, struct rf_ruleset **rs);
 
 /* Subcommands, one file each. */
 int cmd_screen(int argc, char **argv);

@@ -95,12 +95,9 @@ rf_feedconf *cli_load_conf(const char *opt)
     const char *path = cli_feeds_conf(opt);
     rf_feedconf *conf = NULL;
     rf_diag d;
-    if (rf_feedconf_load(&conf, path, &d) != RF_OK) {
-        if (d.line)
-            fprintf(stderr, "%s:%d: error: %s\n", d.file, d.line, d.msg);
-        else
-            msg_error("%s", d.msg);
-    }
+    int rc = rf_feedconf_load(&conf, path, &d);
+    if (rc != RF_OK)
+        msg_diag(&d, rc);
     return conf;
 }
 

@@ -56,8 +56,10 @@ static void print_json(const char *query, const rf_match_hit *h, double threshol
     free(en);
 }
 
-/* Look one name up and print its hits. */
-static int lookup_one(cli_lists *l, rf_name_party *q, size_t limit, double min, bool json)
+/* Look one name up and print its hits. A name with no hit prints a line
+ * saying so: {"query": …, "hits": 0} in a batch, so every input line has output. */
+static int lookup_one(cli_lists *l, rf_name_party *q, size_t limit, double min, bool json,
+                      bool batch)
 {
     const rf_match_hit *hits;
     size_t n = 0;
@@ -68,13 +70,17 @@ static int lookup_one(cli_lists *l, rf_name_party *q, size_t limit, double min, 
     for (size_t i = 0; i < n; i++)
         json ? print_json(q->name, &hits[i], RF_NAME_THRESHOLD)
              : print_hit(&hits[i], RF_NAME_THRESHOLD);
-    if (!json && n == 0)
+    if (n == 0 && batch) {
+        char *js = cli_json_string(q->name);
+        printf("{\"query\":%s,\"hits\":0}\n", js);
+        free(js);
+    } else if (n == 0 && !json) {
         printf("no listed name scores %.2f or more against \"%s\"\n", min, q->name);
+    }
     return EXIT_CLEAN;
 }
 
-/* Look up every line of stdin (one name each); a name with no hit gives
- * {"query": …, "hits": 0} so every input line has output. */
+/* Look up every line of stdin (one name each), one JSON line per hit, flushed per name. */
 static int lookup_lines(cli_lists *l, rf_name_party *q, size_t limit, double min)
 {
     char *line = NULL;
@@ -85,20 +91,8 @@ static int lookup_lines(cli_lists *l, rf_name_party *q, size_t limit, double min
         while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             line[--len] = '\0';
         q->name = line;
-        const rf_match_hit *hits;
-        size_t n = 0;
-        if (rf_matcher_lookup(l->matcher, q, limit, min, &hits, &n) != RF_OK) {
-            msg_error("lookup failed: %s", rf_index_error());
-            rc = EXIT_IO;
-        }
-        for (size_t i = 0; i < n; i++)
-            print_json(line, &hits[i], RF_NAME_THRESHOLD);
-        if (n == 0) {
-            char *js = cli_json_string(line);
-            printf("{\"query\":%s,\"hits\":0}\n", js);
-            free(js);
-        }
-        if (fflush(stdout) != 0)
+        rc = lookup_one(l, q, limit, min, true, true);
+        if (rc == EXIT_CLEAN && fflush(stdout) != 0)
             rc = EXIT_IO;
     }
     free(line);
@@ -154,7 +148,7 @@ int cmd_lookup(int argc, char **argv)
     if (strcmp(argv[optind], "-") == 0)
         rc = lookup_lines(&lists, &q, (size_t)limit, min);
     else
-        rc = lookup_one(&lists, &q, (size_t)limit, min, json);
+        rc = lookup_one(&lists, &q, (size_t)limit, min, json, false);
     cli_lists_close(&lists);
     return rc != EXIT_CLEAN ? rc : fflush(stdout) == 0 ? EXIT_CLEAN : EXIT_IO;
 }

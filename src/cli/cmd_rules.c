@@ -24,20 +24,16 @@ static void usage(FILE *fp)
                 "  --min-examples N   test: also fail rules with fewer than N hit or N miss examples\n");
 }
 
-/* Compile the rules named in the options; prints the diagnostic on failure. */
-static int compile(const rules_opts *o, rf_ruleset **rs)
+/* Compile rules (the shipped ones when no path is given), printing the diagnostic. */
+int cli_compile_rules(const char *const *paths, size_t npaths, rf_ruleset **rs)
 {
     const char *def = cli_rules_dir(NULL);
-    const char *const *paths = o->ndirs ? o->dirs : &def;
     rf_diag d;
-    int rc = rf_ruleset_compile(rs, paths, o->ndirs ? o->ndirs : 1, &d);
+    int rc = rf_ruleset_compile(rs, npaths ? paths : &def, npaths ? npaths : 1, &d);
     if (rc == RF_OK)
         return EXIT_CLEAN;
-    if (d.line)
-        fprintf(stderr, "%s:%d:%d: error: %s\n", d.file, d.line, d.col, d.msg);
-    else
-        msg_error("%s%s%s", d.file, d.file[0] ? ": " : "", d.msg[0] ? d.msg : rf_strerror(rc));
-    return rc == RF_ESYNTAX ? EXIT_RULES : rc == RF_EIO ? EXIT_RULES : EXIT_IO;
+    msg_diag(&d, rc);
+    return rc == RF_ENOMEM ? EXIT_IO : EXIT_RULES;
 }
 
 /* `rules list`: one line per rule. */
@@ -130,7 +126,7 @@ int cmd_rules(int argc, char **argv)
     if (rc)
         return rc < 0 ? EXIT_CLEAN : rc;
     rf_ruleset *rs = NULL;
-    if ((rc = compile(&o, &rs)) != EXIT_CLEAN)
+    if ((rc = cli_compile_rules(o.dirs, o.ndirs, &rs)) != EXIT_CLEAN)
         return rc;
     if (strcmp(sub, "check") == 0) {
         printf("%zu rules compiled, no errors (digest %s)\n", rf_ruleset_count(rs),

@@ -148,21 +148,6 @@ static int parse(int argc, char **argv, screen_opts *o)
     return 0;
 }
 
-/* Compile the rules; prints the diagnostic and returns an exit code on failure. */
-static int load_rules(const screen_opts *o, rf_ruleset **rs)
-{
-    const char *def = cli_rules_dir(NULL);
-    rf_diag d;
-    int rc = rf_ruleset_compile(rs, o->nrules ? o->rules : &def, o->nrules ? o->nrules : 1, &d);
-    if (rc == RF_OK)
-        return EXIT_CLEAN;
-    if (d.line)
-        fprintf(stderr, "%s:%d:%d: error: %s\n", d.file, d.line, d.col, d.msg);
-    else
-        msg_error("%s: %s", d.file, d.msg[0] ? d.msg : rf_strerror(rc));
-    return rc == RF_ENOMEM ? EXIT_IO : EXIT_RULES;
-}
-
 /* Screen one good record and write its verdict. */
 static int screen_record(screen_run *run)
 {
@@ -347,7 +332,7 @@ int cmd_screen(int argc, char **argv)
         return rc < 0 ? EXIT_CLEAN : rc;
     signal(SIGPIPE, SIG_IGN); /* a closed pipe becomes a write error, exit 4 */
     rf_ruleset *rs = NULL;
-    if ((rc = load_rules(&o, &rs)) != EXIT_CLEAN)
+    if ((rc = cli_compile_rules(o.rules, o.nrules, &rs)) != EXIT_CLEAN)
         return rc;
     screen_run run = {0};
     rc = run_open(&run, rs, &o);

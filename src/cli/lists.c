@@ -78,7 +78,7 @@ static int load_goods(cli_lists *l, const char *rules_dir)
         return RF_OK;
     }
     if (rc != RF_OK) {
-        fprintf(stderr, "%s:%d:%d: error: %s\n", d.file, d.line, d.col, d.msg);
+        msg_diag(&d, rc);
         return rc;
     }
     rf_index_foreach_feed(l->ix, dol_edition, l->goods);

@@ -37,7 +37,7 @@ static int bad(conf_store *cs, const char *fmt, ...)
 {
     snprintf(cs->diag->file, sizeof cs->diag->file, "%s", cs->file);
     cs->diag->line = cs->line;
-    cs->diag->col = 1;
+    cs->diag->col = 0; /* errors are per line */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(cs->diag->msg, sizeof cs->diag->msg, fmt, ap);

@@ -36,13 +36,6 @@ void cond_free(cond *c)
     free(c);
 }
 
-/* Whether the current token is the identifier kw. */
-static bool is_kw(const lexer *lx, const char *kw)
-{
-    return lx->tok.kind == TK_IDENT && lx->tok.len == strlen(kw) &&
-           memcmp(lx->tok.start, kw, lx->tok.len) == 0;
-}
-
 /* Allocate a node of kind k at the current token. */
 static cond *node(cparse *cp, cond_kind k)
 {
@@ -89,13 +82,13 @@ static cond *parse_quant(cparse *cp, cond_kind k)
     cond *c = node(cp, k);
     if (!c || !lex_next(lx))
         goto fail;
-    if (!is_kw(lx, "of")) {
+    if (!lex_is_kw(lx, "of")) {
         lex_error(lx, "expected 'of' after a quantifier");
         goto fail;
     }
     if (!lex_next(lx))
         goto fail;
-    if (is_kw(lx, "them")) {
+    if (lex_is_kw(lx, "them")) {
         c->nvars = -1; /* every pattern */
         if (!lex_next(lx))
             goto fail;
@@ -269,7 +262,7 @@ static cond *parse_compare(cparse *cp)
             return NULL;
         if (!lex_next(lx))
             return NULL;
-        if (is_kw(lx, "in"))
+        if (lex_is_kw(lx, "in"))
             return parse_in(cp, f);
         lex_free(lx);
         *lx = save;
@@ -327,13 +320,13 @@ static cond *parse_primary(cparse *cp)
     }
     if (lx->tok.kind == TK_LPAREN)
         return parse_paren(cp);
-    if (is_kw(lx, "any"))
+    if (lex_is_kw(lx, "any"))
         return parse_quant(cp, C_ANY);
-    if (is_kw(lx, "all"))
+    if (lex_is_kw(lx, "all"))
         return parse_quant(cp, C_ALL);
-    if (is_kw(lx, "none"))
+    if (lex_is_kw(lx, "none"))
         return parse_quant(cp, C_NONE);
-    if (is_kw(lx, "exists")) {
+    if (lex_is_kw(lx, "exists")) {
         cond *c = node(cp, C_EXISTS);
         int f = -1;
         if (c && lex_next(lx) && lx->tok.kind == TK_IDENT)
@@ -358,7 +351,7 @@ static cond *parse_primary(cparse *cp)
 /* Parse "not" chains. */
 static cond *parse_unary(cparse *cp)
 {
-    if (!is_kw(cp->lx, "not"))
+    if (!lex_is_kw(cp->lx, "not"))
         return parse_primary(cp);
     cond *c = node(cp, C_NOT);
     if (!c || !lex_next(cp->lx) || !(c->l = parse_unary(cp))) {
@@ -372,7 +365,7 @@ static cond *parse_unary(cparse *cp)
 static cond *parse_chain(cparse *cp, const char *kw, cond_kind k, cond *(*sub)(cparse *))
 {
     cond *l = sub(cp);
-    while (l && is_kw(cp->lx, kw)) {
+    while (l && lex_is_kw(cp->lx, kw)) {
         cond *c = node(cp, k);
         if (!c || !lex_next(cp->lx) || !(c->r = sub(cp))) {
             cond_free(c);

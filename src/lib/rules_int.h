@@ -46,6 +46,8 @@ bool lex_next(lexer *lx);
 bool lex_regex(lexer *lx);
 /* Read a balanced {…} JSON object at the current position. */
 bool lex_json(lexer *lx);
+/* Whether the current token is the identifier kw. */
+bool lex_is_kw(const lexer *lx, const char *kw);
 /* Peek whether the next non-blank character is c. */
 bool lex_peek_char(lexer *lx, char c);
 /* Record an error at the current token; always returns false. */

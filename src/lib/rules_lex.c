@@ -180,6 +180,13 @@ bool lex_next(lexer *lx)
     return lex_operator(lx);
 }
 
+/* Whether the current token is the identifier kw. */
+bool lex_is_kw(const lexer *lx, const char *kw)
+{
+    return lx->tok.kind == TK_IDENT && lx->tok.len == strlen(kw) &&
+           memcmp(lx->tok.start, kw, lx->tok.len) == 0;
+}
+
 /* Peek at the next non-blank character. */
 bool lex_peek_char(lexer *lx, char c)
 {

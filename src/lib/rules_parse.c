@@ -22,13 +22,6 @@ static const char *const indicators[] = {
     "missing_compliance_plan", "no_grievance_or_remedy",
 };
 
-/* Whether the current token is the identifier kw. */
-static bool is_kw(const lexer *lx, const char *kw)
-{
-    return lx->tok.kind == TK_IDENT && lx->tok.len == strlen(kw) &&
-           memcmp(lx->tok.start, kw, lx->tok.len) == 0;
-}
-
 /* Report "expected WHAT, got TOKEN". */
 static bool expected(lexer *lx, const char *what)
 {
@@ -94,7 +87,7 @@ fail:
 static bool check_indicator(parser *ps)
 {
     for (size_t i = 0; i < sizeof indicators / sizeof indicators[0]; i++)
-        if (is_kw(&ps->lx, indicators[i]))
+        if (lex_is_kw(&ps->lx, indicators[i]))
             return true;
     return lex_error(&ps->lx, "unknown indicator '%.*s' (use an id of INDICATORS.md, e.g. "
                               "identity_documents_retained)", (int)ps->lx.tok.len, ps->lx.tok.start);
@@ -182,7 +175,7 @@ static bool parse_match(parser *ps, rule *r)
         litreq_free(&p->lits);
     if (!lex_next(lx))
         return false;
-    if (is_kw(lx, "unless") && lex_peek_char(lx, '/')) {
+    if (lex_is_kw(lx, "unless") && lex_peek_char(lx, '/')) {
         if (!lex_regex(lx) || !(p->unless = compile_regex(ps)) || !lex_next(lx))
             return false;
     }
@@ -195,9 +188,9 @@ static bool parse_expect(parser *ps, rule *r)
     lexer *lx = &ps->lx;
     if (!lex_next(lx))
         return false;
-    if (!is_kw(lx, "hit") && !is_kw(lx, "miss"))
+    if (!lex_is_kw(lx, "hit") && !lex_is_kw(lx, "miss"))
         return expected(lx, "'hit' or 'miss' after 'expect'");
-    bool hit = is_kw(lx, "hit");
+    bool hit = lex_is_kw(lx, "hit");
     int line = lx->tok.line;
     bool json = lex_peek_char(lx, '{');
     if (json ? !lex_json(lx) : !lex_next(lx))
@@ -277,29 +270,29 @@ static bool parse_severity_weight(parser *ps, rule *r, bool severity)
 static bool parse_statement(parser *ps, rule *r)
 {
     lexer *lx = &ps->lx;
-    if (is_kw(lx, "title")) {
+    if (lex_is_kw(lx, "title")) {
         if (!lex_next(lx) || lx->tok.kind != TK_STRING)
             return lx->diag->msg[0] ? false : expected(lx, "a \"title\"");
         return (r->info.title = tok_own(ps)) && lex_next(lx);
     }
-    if (is_kw(lx, "indicator")) {
+    if (lex_is_kw(lx, "indicator")) {
         if (!lex_next(lx) || lx->tok.kind != TK_IDENT)
             return lx->diag->msg[0] ? false : expected(lx, "an indicator id");
         return check_indicator(ps) && (r->info.indicator = tok_own(ps)) && lex_next(lx);
     }
-    if (is_kw(lx, "severity") || is_kw(lx, "weight"))
-        return parse_severity_weight(ps, r, is_kw(lx, "severity"));
-    if (is_kw(lx, "sources"))
+    if (lex_is_kw(lx, "severity") || lex_is_kw(lx, "weight"))
+        return parse_severity_weight(ps, r, lex_is_kw(lx, "severity"));
+    if (lex_is_kw(lx, "sources"))
         return (r->info.sources = parse_list(ps, false)) != NULL;
-    if (is_kw(lx, "guideline"))
+    if (lex_is_kw(lx, "guideline"))
         return (r->info.guideline = parse_list(ps, true)) != NULL;
-    if (is_kw(lx, "fields"))
+    if (lex_is_kw(lx, "fields"))
         return parse_fields(ps, r);
-    if (is_kw(lx, "match"))
+    if (lex_is_kw(lx, "match"))
         return parse_match(ps, r);
-    if (is_kw(lx, "when") || is_kw(lx, "unless"))
-        return parse_condition(ps, r, is_kw(lx, "when"));
-    if (is_kw(lx, "expect"))
+    if (lex_is_kw(lx, "when") || lex_is_kw(lx, "unless"))
+        return parse_condition(ps, r, lex_is_kw(lx, "when"));
+    if (lex_is_kw(lx, "expect"))
         return parse_expect(ps, r);
     return expected(lx, "a statement (title, indicator, severity, weight, sources, guideline, "
                         "fields, match, when, unless, expect) or '}'");
@@ -433,7 +426,7 @@ static bool parse_set(parser *ps)
         return expected(lx, "'=' after the set name");
     if (!lex_next(lx))
         return false;
-    if (is_kw(lx, "prefix")) {
+    if (lex_is_kw(lx, "prefix")) {
         st->prefix = true;
         if (!lex_next(lx))
             return false;
@@ -477,9 +470,9 @@ int rules_parse(rf_ruleset *rs, const char *file, const char *src, size_t len, r
     lex_init(&ps.lx, f, src, len, diag);
     bool ok = lex_next(&ps.lx);
     while (ok && ps.lx.tok.kind != TK_EOF) {
-        if (is_kw(&ps.lx, "rule"))
+        if (lex_is_kw(&ps.lx, "rule"))
             ok = parse_rule(&ps);
-        else if (is_kw(&ps.lx, "set"))
+        else if (lex_is_kw(&ps.lx, "set"))
             ok = parse_set(&ps);
         else
             ok = expected(&ps.lx, "'rule' or 'set'");
