@@ -88,8 +88,4 @@ RF_API int rf_matcher_report(const rf_matcher *m, rf_result *res, const rf_recor
  * critical when the result is scored). */
 RF_API int rf_matcher_screen(rf_matcher *m, const rf_record *rec, rf_result *res);
 
-/* Candidates examined and lookups made so far (for benchmarks). */
-RF_API void rf_matcher_counters(const rf_matcher *m, unsigned long *lookups,
-                                unsigned long *candidates);
-
 #endif

@@ -58,7 +58,6 @@ struct rf_matcher {
     size_t nqkeys;
     double qweight;         /* sum of the query's token-key weights */
     norm_slot *norms;       /* listed names normalised, kept across lookups */
-    unsigned long lookups, candidates;
 };
 
 /* Make a matcher. */
@@ -104,13 +103,6 @@ void rf_matcher_destroy(rf_matcher *m)
     free(m->slots);
     free(m->norms);
     free(m);
-}
-
-/* Counters for benchmarks. */
-void rf_matcher_counters(const rf_matcher *m, unsigned long *lookups, unsigned long *candidates)
-{
-    *lookups = m->lookups;
-    *candidates = m->candidates;
 }
 
 /* FNV-1a of a key, for the candidate table. */
@@ -469,7 +461,6 @@ int rf_matcher_lookup(rf_matcher *m, const rf_name_party *q, size_t limit, doubl
     reset(m);
     *hits = m->hits;
     *nhits = 0;
-    m->lookups++;
     if (!q->name || !*q->name || rf_name_normalize(q->name, (size_t)-1, q->kind, &m->qn) != RF_OK)
         return RF_OK; /* nothing to look up: an empty or invalid name */
     m->q = q;
@@ -484,7 +475,6 @@ int rf_matcher_lookup(rf_matcher *m, const rf_name_party *q, size_t limit, doubl
         n--; /* weakly related candidates cannot reach the threshold */
     for (size_t i = 0; i < n && rc == RF_OK; i++)
         rc = rf_index_get_entity(m->ix, m->order[i]->key, m->order[i]->len, on_entity, m);
-    m->candidates += n;
     if (rc != RF_OK && rc != RF_ENOTFOUND)
         return rc;
     qsort(m->hits, m->nhits, sizeof *m->hits, by_score);

@@ -15,6 +15,7 @@
 #include <strings.h>
 #include "redflag/country.h"
 #include "reader_int.h"
+#include "utf8.h"
 
 static _Thread_local char open_err[RF_ERRMAX];
 
@@ -298,29 +299,6 @@ int reader_warn(rf_reader *r, const char *fmt, ...)
     return RF_OK;
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0];
-    if (c >= 0xC2 && c <= 0xDF)
-        return n >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
-    if (c >= 0xE0 && c <= 0xEF) {
-        if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
-            return 0;
-        if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F))
-            return 0;   /* overlong, or a UTF-16 surrogate */
-        return 3;
-    }
-    if (c >= 0xF0 && c <= 0xF4) {
-        if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
-            return 0;
-        if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F))
-            return 0;
-        return 4;
-    }
-    return 0;
-}
-
 /* First NUL or invalid UTF-8 byte (1-based column), or 0. */
 size_t reader_bad_text(const char *text, size_t len, bool *nul)
 {
@@ -337,7 +315,7 @@ size_t reader_bad_text(const char *text, size_t len, bool *nul)
             }
         }
         if (s[i] >= 0x80) {
-            size_t n = utf8_len(s + i, len - i);
+            size_t n = utf8_seq_len(s + i, len - i);
             if (n == 0)
                 return i + 1;
             i += n;

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 #include "rules_int.h"
+#include "utf8.h"
 
 #define SENTENCE_SPAN 1000 /* how far to look for a sentence boundary */
 
@@ -65,30 +66,6 @@ void rf_scanner_destroy(rf_scanner *s)
 unsigned long rf_scanner_limit_hits(const rf_scanner *s)
 {
     return s->limit_hits;
-}
-
-/* Whether p[0..n) is valid UTF-8 (no overlongs, surrogates or values past U+10FFFF). */
-static bool utf8_valid(const unsigned char *p, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = p[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t k = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC2 ? 1 : 0;
-        if (!k || c > 0xF4 || n - i <= k)
-            return false;
-        for (size_t j = 1; j <= k; j++)
-            if ((p[i + j] & 0xC0) != 0x80)
-                return false;
-        if ((c == 0xE0 && p[i + 1] < 0xA0) || (c == 0xED && p[i + 1] > 0x9F) ||
-            (c == 0xF0 && p[i + 1] < 0x90) || (c == 0xF4 && p[i + 1] > 0x8F))
-            return false;
-        i += k + 1;
-    }
-    return true;
 }
 
 /* Whether byte k of t ends a sentence: a line break, or .!?; before a space or the end. */
