@@ -155,6 +155,30 @@ static int resolve_cond(rf_ruleset *rs, const rule *r, cond *c, rf_diag *diag)
     return rc ? rc : resolve_cond(rs, r, c->r, diag);
 }
 
+/* Add the fields arithmetic a reads to *reads. */
+static void arith_reads(const arith *a, uint64_t *reads)
+{
+    if (!a)
+        return;
+    if (a->k == A_FIELD)
+        *reads |= 1ull << a->field;
+    arith_reads(a->l, reads);
+    arith_reads(a->r, reads);
+}
+
+/* Add the fields condition c reads outside its patterns to *reads. */
+static void cond_reads(const cond *c, uint64_t *reads)
+{
+    if (!c)
+        return;
+    if (c->k == C_EXISTS || c->k == C_IN)
+        *reads |= 1ull << c->field;
+    arith_reads(c->lhs, reads);
+    arith_reads(c->rhs, reads);
+    cond_reads(c->l, reads);
+    cond_reads(c->r, reads);
+}
+
 /* Resolve set references after every file is read. */
 int rules_resolve(rf_ruleset *rs, rf_diag *diag)
 {
@@ -165,8 +189,13 @@ int rules_resolve(rf_ruleset *rs, rf_diag *diag)
             rc = resolve_cond(rs, r, r->unless[u], diag);
         if (rc)
             return rc;
-        for (int f = 0; f < r->nfields; f++)
+        for (int f = 0; f < r->nfields; f++) {
             rs->field_scanned[r->fields[f]] = true;
+            r->reads |= 1ull << r->fields[f];
+        }
+        cond_reads(r->when, &r->reads);
+        for (int u = 0; u < r->nunless; u++)
+            cond_reads(r->unless[u], &r->reads);
         if (r->npats > rs->max_pats)
             rs->max_pats = r->npats;
     }
@@ -244,6 +273,8 @@ int rf_ruleset_compile(rf_ruleset **out, const char *const *paths, size_t npaths
         rc = rules_resolve(rs, diag);
     if (rc == RF_OK)
         rc = build_prefilter(rs);
+    if (rc == RF_OK)
+        rc = scanner_mark_empty(rs);
     if (rc != RF_OK) {
         rf_ruleset_destroy(rs);
         return rc;

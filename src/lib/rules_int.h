@@ -108,6 +108,8 @@ typedef struct example {
     int line;
 } example;
 
+_Static_assert(RF_F_COUNT <= 64, "rule.reads is a 64-bit field mask");
+
 typedef struct rule {
     rf_rule_info info;
     rf_field fields[RF_F_COUNT];
@@ -119,6 +121,8 @@ typedef struct rule {
     int nunless;
     rf_field condfields[8];  /* fields the condition reads, for evidence */
     int ncondfields;
+    uint64_t reads;          /* bit f: the rule reads field f (patterns and conditions) */
+    bool fires_empty;        /* it fires on a record with none of those fields */
     example *ex;
     size_t nex;
 } rule;
@@ -156,6 +160,9 @@ bool set_contains(const set *st, const char *text, size_t len);
 
 /* Prepare the scanner for single-rule evaluations on rec. */
 void scanner_begin(rf_scanner *sc, const rf_record *rec);
+/* Work out, for every rule, whether it fires on a record that has none of the
+ * fields it reads (such a rule's verdict is then known without running it). */
+int scanner_mark_empty(rf_ruleset *rs);
 /* Whether rule r fires on the record given to scanner_begin. */
 bool scanner_rule_fires(rf_scanner *sc, const rule *r);
 

@@ -23,6 +23,7 @@ struct rf_scanner {
     const rf_record *rec;
     const rule *r;
     bool field_ok[RF_F_COUNT];
+    uint64_t present;      /* bit f: the record has a value of field f */
     uint8_t *maybe;        /* per prefilter group: one of its literals occurs */
     bool maybe_all;        /* the prefilter is off or gave up for this record */
     bool prefilter;
@@ -427,9 +428,12 @@ void rf_scanner_set_prefilter(rf_scanner *s, bool on)
 /* Check once per record which scanned fields hold valid UTF-8, then prefilter. */
 static void check_fields(rf_scanner *sc)
 {
+    sc->present = 0;
     for (int f = 0; f < RF_F_COUNT; f++) {
         sc->field_ok[f] = sc->rs->field_scanned[f];
-        size_t n = sc->field_ok[f] ? rf_record_count(sc->rec, (rf_field)f) : 0;
+        size_t all = rf_record_count(sc->rec, (rf_field)f);
+        sc->present |= (uint64_t)(all > 0) << f;
+        size_t n = sc->field_ok[f] ? all : 0;
         for (size_t v = 0; v < n && sc->field_ok[f]; v++) {
             size_t len;
             const char *t = rf_record_str(sc->rec, (rf_field)f, v, &len);
@@ -446,6 +450,8 @@ int rf_scanner_scan(rf_scanner *sc, const rf_record *rec, rf_result *res)
     check_fields(sc);
     for (size_t i = 0; i < sc->rs->nrules; i++) {
         const rule *r = &sc->rs->rules[i];
+        if (!(r->reads & sc->present) && !r->fires_empty)
+            continue; /* it reads only absent fields: the same as on an empty record */
         if (scanner_rule_fires(sc, r)) {
             int rc = add_flag(sc, r, res);
             if (rc != RF_OK)
@@ -453,6 +459,25 @@ int rf_scanner_scan(rf_scanner *sc, const rf_record *rec, rf_result *res)
         }
     }
     return RF_OK;
+}
+
+/* Work out which rules fire on a record with none of their fields, by running
+ * each on an empty record (a rule's verdict depends only on the fields it reads). */
+int scanner_mark_empty(rf_ruleset *rs)
+{
+    rf_scanner *sc = NULL;
+    rf_record *empty = NULL;
+    int rc = rf_scanner_create(&sc, rs);
+    if (rc == RF_OK)
+        rc = rf_record_create(&empty);
+    if (rc == RF_OK) {
+        scanner_begin(sc, empty);
+        for (size_t i = 0; i < rs->nrules; i++)
+            rs->rules[i].fires_empty = scanner_rule_fires(sc, &rs->rules[i]);
+    }
+    rf_record_destroy(empty);
+    rf_scanner_destroy(sc);
+    return rc;
 }
 
 /* Prepare the scanner for a single-rule evaluation on rec. */

@@ -174,6 +174,18 @@ static void test_evaluation(void **state)
         {"when item.origin in countries }", "{\"item\": {\"origin\": \"my\"}}", 1},
         {"when item.origin in countries }", "{\"item\": {\"origin\": \"SG\"}}", 0},
         {"when exists item.origin }", "{\"item\": {\"origin\": \"\", \"description\": \"x\"}}", 0},
+        /* a rule whose fields are all absent is not run, but its verdict on such a
+         * record (known from an empty record) still stands */
+        {"match $a = /x/ when none of them }", "{\"supplier\": {\"name\": \"A\"}}", 1},
+        {"match $a = /x/ }", "{\"supplier\": {\"name\": \"x\"}}", 0},
+        {"when not exists supplier.notes }", "{\"supplier\": {\"name\": \"A\"}}", 1},
+        {"when not (item.unit_price >= 0.5 * item.reference_price) }",
+         "{\"supplier\": {\"name\": \"A\"}}", 1},
+        {"when not exists item.origin unless exists supplier.name }",
+         "{\"supplier\": {\"name\": \"A\"}}", 0},
+        {"when not exists item.origin unless exists supplier.name }", "{\"text\": \"y\"}", 1},
+        {"when not exists item.origin unless supplier.country in countries }",
+         "{\"supplier\": {\"country\": \"TH\"}}", 0},
         /* rule-level unless */
         {"match $a = /overtime/ unless item.origin in countries }",
          "{\"text\": \"overtime\", \"item\": {\"origin\": \"MY\"}}", 0},
