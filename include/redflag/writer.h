@@ -1,8 +1,11 @@
 /* redflag — result writers: JSON Lines, CSV and a readable table.
  *
  * Each rf_writer_write() writes one complete line (or block, for the table)
- * and flushes the stream, so a co-process reading the other end of a pipe
- * sees every verdict as soon as it is made. */
+ * and, by default, flushes the stream, so a co-process reading the other end
+ * of a pipe sees every verdict as soon as it is made. A caller whose input is
+ * all there already (a regular file) may turn the per-record flush off with
+ * rf_writer_set_flush() and let the stream's buffer fill: nobody is waiting
+ * for one verdict before sending the next record. */
 #ifndef REDFLAG_WRITER_H
 #define REDFLAG_WRITER_H
 
@@ -18,8 +21,13 @@ typedef struct rf_writer rf_writer;
 
 /* Create a writer on fp (not closed by the writer). *out owned by caller. */
 RF_API int rf_writer_create(rf_writer **out, FILE *fp, rf_output fmt, unsigned flags);
-/* Write one result and flush. RF_EIO when the stream fails. */
+/* Write one result (and flush, unless turned off). RF_EIO when the stream fails. */
 RF_API int rf_writer_write(rf_writer *w, const rf_result *res);
+/* Flush after every result (true, the default) or only when the stream's
+ * buffer is full and at rf_writer_flush()/rf_writer_finish(). */
+RF_API void rf_writer_set_flush(rf_writer *w, bool each);
+/* Flush what is buffered. RF_EIO when the stream fails. */
+RF_API int rf_writer_flush(rf_writer *w);
 /* Write whatever closes the output (the table's summary line) and flush. */
 RF_API int rf_writer_finish(rf_writer *w);
 /* Free the writer; NULL is fine. */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "cli.h"
 #include "redflag/cache.h"
@@ -214,6 +215,10 @@ static int screen_stream(screen_run *run, FILE *fp, const char *name)
     }
     size_t before = run->records;
     int exit = EXIT_CLEAN;
+    /* A co-process waits for each verdict before it sends the next record; a
+     * file's records are all there, so its verdicts may wait in the buffer. */
+    struct stat st;
+    rf_writer_set_flush(run->w, !(fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode)));
     while ((rc = rf_reader_next(rd, run->rec)) != RF_EOF) {
         rf_result_reset(run->res);
         if (rc == RF_OK || rc == RF_EINPUT) {
@@ -231,6 +236,11 @@ static int screen_stream(screen_run *run, FILE *fp, const char *name)
             exit = rc == RF_EIO ? EXIT_IO : EXIT_INPUT;
             break;
         }
+    }
+    if (exit != EXIT_IO && rf_writer_flush(run->w) != RF_OK) {
+        msg_error("cannot write the output: %s", strerror(errno));
+        run->io_error = true;
+        exit = EXIT_IO;
     }
     show_warnings(rd, name);
     rf_reader_destroy(rd);

@@ -148,6 +148,7 @@ int rf_writer_create(rf_writer **out, FILE *fp, rf_output fmt, unsigned flags)
     w->fp = fp;
     w->fmt = fmt;
     w->flags = flags;
+    w->flush_each = true;
     *out = w;
     return RF_OK;
 }
@@ -162,9 +163,25 @@ void rf_writer_destroy(rf_writer *w)
     free(w);
 }
 
-/* Write the built buffer, flush, and map any stream failure to RF_EIO
- * (errno is left as the failing call set it, for the caller's message). */
-static int emit(rf_writer *w)
+/* Choose whether every result is flushed. */
+void rf_writer_set_flush(rf_writer *w, bool each)
+{
+    if (w)
+        w->flush_each = each;
+}
+
+/* Flush the stream. */
+int rf_writer_flush(rf_writer *w)
+{
+    if (!w)
+        return RF_EINVAL;
+    return fflush(w->fp) != 0 || ferror(w->fp) ? RF_EIO : RF_OK;
+}
+
+/* Write the built buffer, flush (when asked, or always when last), and map
+ * any stream failure to RF_EIO (errno is left as the failing call set it,
+ * for the caller's message). */
+static int emit(rf_writer *w, bool last)
 {
     if (w->out.oom) {
         w->out.oom = false;
@@ -175,9 +192,9 @@ static int emit(rf_writer *w)
     w->out.len = 0;
     if (n && fwrite(w->out.p, 1, n, w->fp) != n)
         return RF_EIO;
-    if (fflush(w->fp) != 0 || ferror(w->fp))
-        return RF_EIO;
-    return RF_OK;
+    if (!w->flush_each && !last)
+        return ferror(w->fp) ? RF_EIO : RF_OK;
+    return rf_writer_flush(w);
 }
 
 /* Count a result for the table's summary. */
@@ -205,7 +222,7 @@ int rf_writer_write(rf_writer *w, const rf_result *res)
     if (rc)
         return rc;
     count(w, res);
-    return emit(w);
+    return emit(w, false);
 }
 
 /* Close the output: the table's summary line; then flush. */
@@ -219,7 +236,7 @@ int rf_writer_finish(rf_writer *w)
         if (rc)
             return rc;
     }
-    return emit(w);
+    return emit(w, true);
 }
 
 /* Parse an output format name. */

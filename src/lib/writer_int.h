@@ -24,6 +24,7 @@ struct rf_writer {
     wbuf out;                   /* the record being built */
     wbuf cell;                  /* scratch for one CSV cell */
     bool header_done;           /* CSV header written */
+    bool flush_each;            /* flush after every result */
     unsigned long records;      /* results written, errors included */
     unsigned long unreadable;   /* results with an error */
     unsigned long levels[RF_LEVEL_CRITICAL + 1];

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 #include <jansson.h>
 #include "redflag/writer.h"
@@ -380,6 +381,50 @@ static void test_dev_full(void **state)
     }
 }
 
+/* Bytes of fp's file that reached the operating system. */
+static long file_bytes(FILE *fp)
+{
+    struct stat st;
+    assert_int_equal(fstat(fileno(fp), &st), 0);
+    return (long)st.st_size;
+}
+
+/* Every result is flushed by default; with the flush off it waits in the
+ * stream's buffer until rf_writer_flush or finish; a full disk still fails. */
+static void test_flush(void **state)
+{
+    sample *s = *state;
+    FILE *fp = tmpfile();
+    assert_non_null(fp);
+    rf_writer *w = NULL;
+    assert_int_equal(rf_writer_create(&w, fp, RF_OUT_JSONL, 0), RF_OK);
+    assert_int_equal(rf_writer_write(w, s->res[1]), RF_OK);
+    long one = file_bytes(fp);
+    assert_true(one > 0);
+    rf_writer_set_flush(w, false);
+    assert_int_equal(rf_writer_write(w, s->res[1]), RF_OK);
+    assert_int_equal(file_bytes(fp), one);
+    assert_int_equal(rf_writer_flush(w), RF_OK);
+    assert_int_equal(file_bytes(fp), 2 * one);
+    assert_int_equal(rf_writer_write(w, s->res[1]), RF_OK);
+    assert_int_equal(rf_writer_finish(w), RF_OK);
+    assert_int_equal(file_bytes(fp), 3 * one);
+    rf_writer_destroy(w);
+    fclose(fp);
+    fp = fopen("/dev/full", "w");
+    if (!fp)
+        skip();
+    assert_int_equal(rf_writer_create(&w, fp, RF_OUT_JSONL, 0), RF_OK);
+    rf_writer_set_flush(w, false);
+    int rc = RF_OK;
+    for (int i = 0; i < 10000 && rc == RF_OK; i++)
+        rc = rf_writer_write(w, s->res[0]); /* fails once the buffer is written out */
+    assert_int_equal(rc, RF_EIO);
+    assert_int_equal(rf_writer_finish(w), RF_EIO);
+    rf_writer_destroy(w);
+    fclose(fp);
+}
+
 /* Format names and bad arguments. */
 static void test_parse_and_args(void **state)
 {
@@ -408,6 +453,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_table, setup, teardown),
         cmocka_unit_test_setup_teardown(test_table_wrap, setup, teardown),
         cmocka_unit_test(test_finish),
+        cmocka_unit_test_setup_teardown(test_flush, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dev_full, setup, teardown),
         cmocka_unit_test(test_parse_and_args),
     };
