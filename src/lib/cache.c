@@ -30,12 +30,15 @@
 #define MAP_MAX ((size_t)1 << 40)
 #define MEMO_SLOTS 16384 /* name keys remembered per process (power of two) */
 
-/* A name key remembered for an exact query, so a repeated supplier is not
- * normalised again (ICU normalisation is most of a lookup's cost). */
+/* A party's exact query remembered with its key and, once known, its profile
+ * value, so a repeated supplier is neither normalised again (ICU
+ * normalisation is most of a key's cost) nor read from LMDB again. Only
+ * values of this cache's generation that passed the checks, or that this
+ * process made, are remembered: same generation and query, same verdict. */
 typedef struct memo {
     uint64_t h;               /* hash of the query; 0 = empty */
-    size_t qlen, klen;
-    char *qk;                 /* query bytes then key bytes */
+    size_t qlen, klen, vlen;  /* vlen 0: no profile remembered yet */
+    char *buf;                /* query bytes, key bytes, then the value */
 } memo;
 
 /* One queued profile: key and encoded value in one allocation. */
@@ -57,6 +60,7 @@ typedef struct probe {
     size_t klen;
     uint64_t h;
     ixbuf query;
+    memo *m;                  /* its memo slot, or NULL */
 } probe;
 
 struct rf_cache {
@@ -291,28 +295,42 @@ static int make_query(probe *pr, const rf_name_party *p)
     return pr->query.oom ? fail(RF_ENOMEM, "out of memory") : RF_OK;
 }
 
+/* Remember in m the probe's query and key, with value (vlen bytes, may be 0). */
+static void memo_set(memo *m, const probe *pr, const void *value, size_t vlen)
+{
+    char *b = malloc(pr->query.len + pr->klen + vlen + 1);
+    if (!b)
+        return; /* the memo is an optimisation */
+    memcpy(b, pr->query.p, pr->query.len);
+    memcpy(b + pr->query.len, pr->key, pr->klen);
+    if (vlen)
+        memcpy(b + pr->query.len + pr->klen, value, vlen);
+    free(m->buf);
+    *m = (memo){fnv(pr->query.p, pr->query.len) | 1, pr->query.len, pr->klen, vlen, b};
+}
+
 /* The key of a party, from the memo when its exact query was keyed before. */
 static int memo_key(memo *slots, const rf_name_party *p, probe *pr)
 {
-    if (ident_key(p, pr->key, sizeof pr->key, &pr->klen))
-        return RF_OK;
-    if (!slots)
+    pr->m = NULL;
+    if (!slots) {
+        if (ident_key(p, pr->key, sizeof pr->key, &pr->klen))
+            return RF_OK;
         return name_key(p, pr->key, sizeof pr->key, &pr->klen);
-    uint64_t qh = fnv(pr->query.p, pr->query.len);
-    qh += !qh;
-    memo *m = &slots[qh & (MEMO_SLOTS - 1)];
-    if (m->h == qh && m->qlen == pr->query.len && memcmp(m->qk, pr->query.p, m->qlen) == 0) {
-        memcpy(pr->key, m->qk + m->qlen, m->klen);
+    }
+    uint64_t qh = fnv(pr->query.p, pr->query.len) | 1;
+    memo *m = &slots[(qh >> 1) & (MEMO_SLOTS - 1)];
+    if (m->h == qh && m->qlen == pr->query.len && memcmp(m->buf, pr->query.p, m->qlen) == 0) {
+        memcpy(pr->key, m->buf + m->qlen, m->klen);
         pr->klen = m->klen;
+        pr->m = m;
         return RF_OK;
     }
-    int rc = name_key(p, pr->key, sizeof pr->key, &pr->klen);
-    char *qk = rc == RF_OK ? malloc(pr->query.len + pr->klen) : NULL;
-    if (qk) {
-        free(m->qk);
-        memcpy(qk, pr->query.p, pr->query.len);
-        memcpy(qk + pr->query.len, pr->key, pr->klen);
-        *m = (memo){qh, pr->query.len, pr->klen, qk};
+    int rc = ident_key(p, pr->key, sizeof pr->key, &pr->klen)
+                 ? RF_OK : name_key(p, pr->key, sizeof pr->key, &pr->klen);
+    if (rc == RF_OK) {
+        memo_set(m, pr, NULL, 0);
+        pr->m = m->h == qh ? m : NULL;
     }
     return rc;
 }
@@ -734,7 +752,7 @@ void rf_cache_close(rf_cache *c)
     mdb_env_close(c->env);
     ixbuf_free(&c->val);
     for (size_t i = 0; c->memo && i < MEMO_SLOTS; i++)
-        free(c->memo[i].qk);
+        free(c->memo[i].buf);
     free(c->memo);
     pthread_rwlock_destroy(&c->maplock);
     pthread_cond_destroy(&c->done);
@@ -798,11 +816,13 @@ static int fetch_value(rf_cache *c, const probe *pr)
     }
 }
 
-/* Classify a fetched profile against the probe and decode its hits. */
-static int check_value(rf_cache *c, const probe *pr, size_t *n, unsigned long **counter)
+/* Classify a profile value against the probe and decode its hits (which
+ * point into the value). */
+static int check_value(rf_cache *c, const probe *pr, const void *val, size_t vlen, size_t *n,
+                       unsigned long **counter)
 {
     decoded d;
-    int rc = decode(c->val.p, c->val.len, &d, c->hits);
+    int rc = decode(val, vlen, &d, c->hits);
     if (rc != RF_OK) {
         *counter = &c->run.misses; /* a corrupt profile is recomputed and overwritten */
         return RF_ENOTFOUND;
@@ -822,13 +842,21 @@ static int check_value(rf_cache *c, const probe *pr, size_t *n, unsigned long **
     return RF_ENOTFOUND;
 }
 
-/* Look a prepared party up. */
+/* Look a prepared party up: in its memo slot, else in the queue and LMDB. */
 static int get_probe(rf_cache *c, const probe *pr, const rf_match_hit **hits, size_t *n)
 {
     unsigned long *counter = &c->run.misses;
-    int rc = fetch_value(c, pr);
-    if (rc == RF_OK)
-        rc = check_value(c, pr, n, &counter);
+    const memo *m = pr->m;
+    int rc;
+    if (m && m->vlen) {
+        rc = check_value(c, pr, m->buf + m->qlen + m->klen, m->vlen, n, &counter);
+    } else {
+        rc = fetch_value(c, pr);
+        if (rc == RF_OK)
+            rc = check_value(c, pr, c->val.p, c->val.len, n, &counter);
+        if (rc == RF_OK && pr->m)
+            memo_set(pr->m, pr, c->val.p, c->val.len);
+    }
     if (rc == RF_OK || rc == RF_ENOTFOUND) {
         pthread_mutex_lock(&c->mu);
         (*counter)++;
@@ -853,6 +881,8 @@ static int put_probe(rf_cache *c, const probe *pr, const rf_name_party *p,
         ixbuf_free(&v);
         return fail(RF_ENOMEM, "out of memory");
     }
+    if (pr->m)
+        memo_set(pr->m, pr, v.p + pr->klen, v.len - pr->klen);
     pthread_mutex_lock(&c->mu);
     int rc = c->werr;
     if (rc == RF_OK && c->pending.n == c->pending.cap) {
