@@ -28,7 +28,8 @@
 #define GEN_BYTES 32
 #define MAX_RUNS_KEPT 64
 #define MAP_MAX ((size_t)1 << 40)
-#define MEMO_SLOTS 16384 /* name keys remembered per process (power of two) */
+#define MEMO_SLOTS 32768 /* queries remembered per process (power of two) */
+#define MEMO_WAYS 4      /* a query lives in one of 4 neighbouring slots */
 
 /* A party's exact query remembered with its key and, once known, its profile
  * value, so a repeated supplier is neither normalised again (ICU
@@ -82,7 +83,8 @@ struct rf_cache {
     rf_cache_run run;
     unsigned char runkey[16];
     ixbuf val;                 /* the value of the last get (hits point into it) */
-    memo *memo;                /* MEMO_SLOTS name keys, or NULL */
+    memo *memo;                /* MEMO_SLOTS remembered queries, or NULL */
+    unsigned memo_clock;       /* picks the slot a new query replaces */
     rf_match_hit hits[RF_CACHE_MAX_HITS];
 };
 
@@ -309,8 +311,29 @@ static void memo_set(memo *m, const probe *pr, const void *value, size_t vlen)
     *m = (memo){fnv(pr->query.p, pr->query.len) | 1, pr->query.len, pr->klen, vlen, b};
 }
 
+/* The memo slot holding the probe's query (hash qh), or NULL. */
+static memo *memo_find(memo *slots, const probe *pr, uint64_t qh)
+{
+    memo *set = &slots[(qh >> 1) & (MEMO_SLOTS - MEMO_WAYS)];
+    for (int w = 0; w < MEMO_WAYS; w++)
+        if (set[w].h == qh && set[w].qlen == pr->query.len &&
+            memcmp(set[w].buf, pr->query.p, pr->query.len) == 0)
+            return &set[w];
+    return NULL;
+}
+
+/* The slot a new query (hash qh) takes: an empty one of its set, else one in turn. */
+static memo *memo_victim(memo *slots, uint64_t qh, unsigned *clock)
+{
+    memo *set = &slots[(qh >> 1) & (MEMO_SLOTS - MEMO_WAYS)];
+    for (int w = 0; w < MEMO_WAYS; w++)
+        if (!set[w].h)
+            return &set[w];
+    return &set[(*clock)++ % MEMO_WAYS];
+}
+
 /* The key of a party, from the memo when its exact query was keyed before. */
-static int memo_key(memo *slots, const rf_name_party *p, probe *pr)
+static int memo_key(memo *slots, unsigned *clock, const rf_name_party *p, probe *pr)
 {
     pr->m = NULL;
     if (!slots) {
@@ -319,8 +342,8 @@ static int memo_key(memo *slots, const rf_name_party *p, probe *pr)
         return name_key(p, pr->key, sizeof pr->key, &pr->klen);
     }
     uint64_t qh = fnv(pr->query.p, pr->query.len) | 1;
-    memo *m = &slots[(qh >> 1) & (MEMO_SLOTS - 1)];
-    if (m->h == qh && m->qlen == pr->query.len && memcmp(m->buf, pr->query.p, m->qlen) == 0) {
+    memo *m = memo_find(slots, pr, qh);
+    if (m) {
         memcpy(pr->key, m->buf + m->qlen, m->klen);
         pr->klen = m->klen;
         pr->m = m;
@@ -329,6 +352,7 @@ static int memo_key(memo *slots, const rf_name_party *p, probe *pr)
     int rc = ident_key(p, pr->key, sizeof pr->key, &pr->klen)
                  ? RF_OK : name_key(p, pr->key, sizeof pr->key, &pr->klen);
     if (rc == RF_OK) {
+        m = memo_victim(slots, qh, clock);
         memo_set(m, pr, NULL, 0);
         pr->m = m->h == qh ? m : NULL;
     }
@@ -336,11 +360,11 @@ static int memo_key(memo *slots, const rf_name_party *p, probe *pr)
 }
 
 /* Prepare a party: its exact query, its key and the key's hash. */
-static int make_probe(probe *pr, const rf_name_party *p, memo *slots)
+static int make_probe(probe *pr, const rf_name_party *p, rf_cache *c)
 {
     int rc = make_query(pr, p);
     if (rc == RF_OK)
-        rc = memo_key(slots, p, pr);
+        rc = memo_key(c ? c->memo : NULL, c ? &c->memo_clock : NULL, p, pr);
     if (rc == RF_OK)
         pr->h = fnv(pr->key, pr->klen);
     return rc;
@@ -917,7 +941,7 @@ int rf_cache_get(rf_cache *c, const rf_name_party *p, const rf_match_hit **hits,
         return fail(RF_EINVAL, "cache get: cache, party, hits and count are required");
     *n = 0;
     probe pr = {0};
-    int rc = make_probe(&pr, p, c->memo);
+    int rc = make_probe(&pr, p, c);
     if (rc == RF_EINVAL)
         rc = RF_ENOTFOUND; /* a party that cannot be keyed is never cached */
     else if (rc == RF_OK)
@@ -932,7 +956,7 @@ int rf_cache_put(rf_cache *c, const rf_name_party *p, const rf_match_hit *hits, 
     if (!c || !p || (n && !hits))
         return fail(RF_EINVAL, "cache put: cache, party and hits are required");
     probe pr = {0};
-    int rc = make_probe(&pr, p, c->memo);
+    int rc = make_probe(&pr, p, c);
     if (rc == RF_OK)
         rc = put_probe(c, &pr, p, hits, n);
     ixbuf_free(&pr.query);
@@ -954,7 +978,7 @@ void rf_cache_counters(const rf_cache *c, rf_cache_run *run)
 static int screen_party(rf_cache *c, rf_matcher *m, probe *pr, const rf_name_party *p,
                         const rf_match_hit **hits, size_t *n, bool *from_cache, int *cache_err)
 {
-    int krc = c && !*cache_err ? make_probe(pr, p, c->memo) : RF_EINVAL;
+    int krc = c && !*cache_err ? make_probe(pr, p, c) : RF_EINVAL;
     *from_cache = false;
     if (krc == RF_OK) {
         int rc = get_probe(c, pr, hits, n);
