@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "redflag/common.h"
 
 typedef enum rf_field {
@@ -72,6 +73,8 @@ RF_API int rf_record_add_num_text(rf_record *r, rf_field f, double v, const char
 /* Append a boolean to a boolean field. */
 RF_API int rf_record_add_bool(rf_record *r, rf_field f, bool v);
 
+/* The fields that hold at least one value: bit f (1 << f) for field f. */
+RF_API uint64_t rf_record_fields(const rf_record *r);
 /* How many values field f holds. */
 RF_API size_t rf_record_count(const rf_record *r, rf_field f);
 /* The i-th value of f as text (NUL-terminated; *len set when len != NULL),

@@ -18,6 +18,7 @@ struct rf_record {
     size_t nslots, slotcap;
     int head[RF_F_COUNT], tail[RF_F_COUNT];
     unsigned count[RF_F_COUNT];
+    uint64_t present;          /* bit f: field f has a value */
     const char *source;
     long line;
 };
@@ -112,6 +113,7 @@ void rf_record_reset(rf_record *r)
         r->head[i] = r->tail[i] = -1;
         r->count[i] = 0;
     }
+    r->present = 0;
     r->line = 0;
 }
 
@@ -158,6 +160,7 @@ static int push(rf_record *r, rf_field f, const char *s, size_t len, double num)
         r->head[f] = idx;
     r->tail[f] = idx;
     r->count[f]++;
+    r->present |= 1ull << f;
     return RF_OK;
 }
 
@@ -193,6 +196,12 @@ size_t rf_record_count(const rf_record *r, rf_field f)
     if ((int)f < 0 || f >= RF_F_COUNT)
         return 0;
     return r->count[f];
+}
+
+/* The fields that hold a value, as a bit set. */
+uint64_t rf_record_fields(const rf_record *r)
+{
+    return r->present;
 }
 
 /* The slot index of the i-th value of f, or -1. */

@@ -410,7 +410,8 @@ static void run_prefilter(rf_scanner *sc)
         return;
     memset(sc->maybe, 0, rs->ngroups);
     for (int f = 0; f < RF_F_COUNT && !sc->maybe_all; f++) {
-        size_t n = sc->field_ok[f] ? rf_record_count(sc->rec, (rf_field)f) : 0;
+        bool scan = sc->field_ok[f] && (sc->present >> f & 1);
+        size_t n = scan ? rf_record_count(sc->rec, (rf_field)f) : 0;
         for (size_t v = 0; v < n && !sc->maybe_all; v++) {
             size_t len;
             const char *t = rf_record_str(sc->rec, (rf_field)f, v, &len);
@@ -428,12 +429,12 @@ void rf_scanner_set_prefilter(rf_scanner *s, bool on)
 /* Check once per record which scanned fields hold valid UTF-8, then prefilter. */
 static void check_fields(rf_scanner *sc)
 {
-    sc->present = 0;
+    sc->present = rf_record_fields(sc->rec);
+    memcpy(sc->field_ok, sc->rs->field_scanned, sizeof sc->field_ok);
     for (int f = 0; f < RF_F_COUNT; f++) {
-        sc->field_ok[f] = sc->rs->field_scanned[f];
-        size_t all = rf_record_count(sc->rec, (rf_field)f);
-        sc->present |= (uint64_t)(all > 0) << f;
-        size_t n = sc->field_ok[f] ? all : 0;
+        if (!(sc->present >> f & 1) || !sc->field_ok[f])
+            continue;
+        size_t n = rf_record_count(sc->rec, (rf_field)f);
         for (size_t v = 0; v < n && sc->field_ok[f]; v++) {
             size_t len;
             const char *t = rf_record_str(sc->rec, (rf_field)f, v, &len);
