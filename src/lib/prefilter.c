@@ -41,13 +41,17 @@ void litset_free(litset *ls)
 /* Add a copy of str (len bytes) unless present; false on ENOMEM. */
 static bool ls_add(litset *ls, const char *str, size_t len)
 {
-    for (size_t i = 0; i < ls->n; i++)
-        if (strlen(ls->s[i]) == len && memcmp(ls->s[i], str, len) == 0)
+    for (size_t i = 0; i < ls->n; i++) /* first byte first: most differ there */
+        if ((len ? ls->s[i][0] == str[0] : !ls->s[i][0]) && strlen(ls->s[i]) == len &&
+            memcmp(ls->s[i], str, len) == 0)
             return true;
-    char **p = realloc(ls->s, (ls->n + 1) * sizeof *p);
-    if (!p)
-        return false;
-    ls->s = p;
+    char **p = ls->s;
+    if ((ls->n & (ls->n - 1)) == 0) { /* 0, 1, 2, 4, …: the array is full */
+        p = realloc(ls->s, (ls->n ? 2 * ls->n : 1) * sizeof *p);
+        if (!p)
+            return false;
+        ls->s = p;
+    }
     if (!(p[ls->n] = strndup(str, len)))
         return false;
     ls->n++;
@@ -134,7 +138,7 @@ static bool subset(const litset *a, const litset *b)
 {
     for (size_t i = 0; i < a->n; i++) {
         size_t j = 0;
-        while (j < b->n && strcmp(a->s[i], b->s[j]) != 0)
+        while (j < b->n && (a->s[i][0] != b->s[j][0] || strcmp(a->s[i], b->s[j]) != 0))
             j++;
         if (j == b->n)
             return false;
@@ -230,9 +234,37 @@ static info either(info a, info b)
     return keep_best(u, n);
 }
 
+/* Append b's only string to each string of a in place (distinct strings
+ * stay distinct). Like cross(), on failure (a string would pass MAX_LEN, or
+ * no memory) it returns ANY and leaves a and b as they were. */
+static info cross_one(info a, info b)
+{
+    size_t lb = strlen(b.s.s[0]);
+    for (size_t i = 0; i < a.s.n; i++)
+        if (strlen(a.s.s[i]) + lb > MAX_LEN)
+            return mk(ANY);
+    for (size_t i = 0; i < a.s.n && lb; i++) {
+        size_t la = strlen(a.s.s[i]);
+        char *t = malloc(la + lb + 1);
+        if (!t) {
+            for (size_t k = 0; k < i; k++) /* undo */
+                a.s.s[k][strlen(a.s.s[k]) - lb] = '\0';
+            return mk(ANY);
+        }
+        memcpy(t, a.s.s[i], la);
+        memcpy(t + la, b.s.s[0], lb + 1);
+        free(a.s.s[i]);
+        a.s.s[i] = t;
+    }
+    any(&b);
+    return a;
+}
+
 /* Cross product of two exact sets; ANY when too large. */
 static info cross(info a, info b)
 {
+    if (b.s.n == 1 && a.s.n <= MAX_EXACT)
+        return cross_one(a, b);
     info o = mk(EXACT);
     if (a.s.n * b.s.n > MAX_EXACT)
         goto big;
