@@ -40,6 +40,7 @@
 #include <stddef.h>
 #include "redflag/common.h"
 #include "redflag/match.h"
+#include "redflag/rules.h"
 #include "redflag/name.h"
 #include "redflag/record.h"
 #include "redflag/result.h"
@@ -50,6 +51,7 @@
 #define RF_CACHE_MAX_KEY 511
 /* Most hits a profile keeps (rf_matcher_party gives one per list). */
 #define RF_CACHE_MAX_HITS 64
+#define RF_CACHE_MAX_FLAGS 64 /* party rule flags a profile keeps (more: not cached) */
 /* Runs whose counters `rf_cache_stats` reports. */
 #define RF_CACHE_RUNS 16
 
@@ -144,15 +146,20 @@ RF_API int rf_cache_put(rf_cache *c, const rf_name_party *p, const rf_match_hit 
 RF_API int rf_cache_flush(rf_cache *c);
 
 /* Screen a record's parties through the cache: for each party (as
- * rf_record_parties gives them) the cached matches on a hit, else
- * rf_matcher_party() and a put; then rf_matcher_report() into res. Sets
- * res->cached when the record has parties and every one was a hit. A cache
- * failure never stops screening: the party is matched without the cache,
- * the failure's code goes to *cache_err (when not NULL; else RF_OK stays)
- * and the message to rf_cache_error(). Returns the matcher's or the
+ * rf_record_parties gives them) the cached profile on a hit, else
+ * rf_matcher_party() and, when sc's ruleset has party rules for the party's
+ * role (rf_rule_scope), rf_scanner_scan_scope(), then a put; their flags and
+ * then rf_matcher_report() go into res. Party rules of a role with no party
+ * in the record run directly. The caller runs the record rules itself
+ * (rf_scanner_scan_scope(sc, rec, RF_SCOPE_RECORD, res)). c and sc may be
+ * NULL (no cache; no party rules). Sets res->cached when the record has
+ * parties and every one was answered wholly from the cache. A cache failure
+ * never stops screening: the party is matched without the cache, the
+ * failure's code goes to *cache_err (when not NULL; else RF_OK stays) and
+ * the message to rf_cache_error(). Returns the matcher's, scanner's or
  * result's error, else RF_OK. */
-RF_API int rf_cache_screen(rf_cache *c, rf_matcher *m, const rf_record *rec, rf_result *res,
-                           int *cache_err);
+RF_API int rf_cache_screen(rf_cache *c, rf_matcher *m, rf_scanner *sc, const rf_record *rec,
+                           rf_result *res, int *cache_err);
 
 /* This run's counters so far. */
 RF_API void rf_cache_counters(const rf_cache *c, rf_cache_run *run);

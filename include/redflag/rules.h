@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "redflag/common.h"
 #include "redflag/record.h"
 #include "redflag/result.h"
@@ -50,6 +51,20 @@ RF_API const rf_rule_info *rf_ruleset_rule(const rf_ruleset *rs, size_t i);
  * rule file changes); the cache keys its generation on it. Owned by rs. */
 RF_API const char *rf_ruleset_digest(const rf_ruleset *rs);
 
+/* What a rule depends on. A party rule reads only fields of one party that
+ * the profile cache keys on (its name, country and identifiers: e.g.
+ * `fields supplier.name`); its flags are part of the party's cached
+ * profile (docs/CACHE.md). Every other rule is a record rule. */
+typedef enum rf_rule_scope {
+    RF_SCOPE_RECORD, RF_SCOPE_SUPPLIER, RF_SCOPE_MANUFACTURER, RF_SCOPE_COUNT
+} rf_rule_scope;
+
+/* The fields a party rule of scope may read, as a bit set (1 << field); 0 for
+ * RF_SCOPE_RECORD. */
+RF_API uint64_t rf_scope_fields(rf_rule_scope scope);
+/* How many rules of rs have this scope. */
+RF_API size_t rf_ruleset_scope_count(const rf_ruleset *rs, rf_rule_scope scope);
+
 /* Create a scanner for rs (rs must outlive it). */
 RF_API int rf_scanner_create(rf_scanner **out, const rf_ruleset *rs);
 /* Free a scanner; NULL is fine. */
@@ -60,6 +75,12 @@ RF_API void rf_scanner_destroy(rf_scanner *s);
  * limit counts as not matching and the rule is reported in
  * rf_scanner_limit_hits(). */
 RF_API int rf_scanner_scan(rf_scanner *s, const rf_record *rec, rf_result *res);
+/* Evaluate only the rules of one scope on rec (same flags as rf_scanner_scan
+ * gives for them). rf_scanner_scan() = every scope, in rule order. */
+RF_API int rf_scanner_scan_scope(rf_scanner *s, const rf_record *rec, rf_rule_scope scope,
+                                 rf_result *res);
+/* The ruleset a scanner evaluates. */
+RF_API const rf_ruleset *rf_scanner_ruleset(const rf_scanner *s);
 /* Turn the literal prefilter on (default) or off. Verdicts are identical
  * either way (patterns are only skipped when a literal every match needs is
  * absent); off is for tests and benchmarks. */

@@ -156,12 +156,14 @@ static int screen_record(screen_run *run)
     res->id = rf_record_str(run->rec, RF_F_ID, 0, NULL);
     res->source = rf_record_source(run->rec);
     res->line = rf_record_line(run->rec);
-    int rc = rf_scanner_scan(run->sc, run->rec, res);
+    /* with the lists, the party rules run (or come from the cache) with each party */
+    int rc = run->lists.matcher ? rf_scanner_scan_scope(run->sc, run->rec, RF_SCOPE_RECORD, res)
+                                : rf_scanner_scan(run->sc, run->rec, res);
     if (rc == RF_OK && run->gs)
         rc = rf_goods_table_scan(run->lists.goods, run->gs, run->rec, res);
     if (rc == RF_OK && run->lists.matcher) {
         int cerr = RF_OK;
-        rc = rf_cache_screen(run->cache, run->lists.matcher, run->rec, res, &cerr);
+        rc = rf_cache_screen(run->cache, run->lists.matcher, run->sc, run->rec, res, &cerr);
         if (cerr != RF_OK) { /* one warning, then screening goes on without the cache */
             msg_warn("the profile cache failed (%s): screening goes on without it",
                      rf_cache_error());

@@ -24,7 +24,7 @@
 #include "redflag/cache.h"
 #include "redflag/sha256.h"
 
-#define FORMAT 1
+#define FORMAT 2
 #define GEN_BYTES 32
 #define MAX_RUNS_KEPT 64
 #define MAP_MAX ((size_t)1 << 40)
@@ -62,7 +62,17 @@ typedef struct probe {
     uint64_t h;
     ixbuf query;
     memo *m;                  /* its memo slot, or NULL */
+    bool need_flags;          /* only a profile with party rule flags answers it */
 } probe;
+
+/* What one profile holds besides its header. */
+typedef struct profile {
+    const rf_match_hit *hits;
+    size_t nhits;
+    bool has_flags;           /* the party rules' flags were recorded */
+    const rf_flag *flags;     /* party rule flags (strings point into the value) */
+    size_t nflags;
+} profile;
 
 struct rf_cache {
     MDB_env *env;
@@ -86,6 +96,7 @@ struct rf_cache {
     memo *memo;                /* MEMO_SLOTS remembered queries, or NULL */
     unsigned memo_clock;       /* picks the slot a new query replaces */
     rf_match_hit hits[RF_CACHE_MAX_HITS];
+    rf_flag flags[RF_CACHE_MAX_FLAGS];
 };
 
 static _Thread_local char errmsg[1024];
@@ -172,7 +183,7 @@ int rf_cache_generation(const char *rules_digest, const char *index_generation, 
     rf_sha256 h;
     char num[64];
     rf_sha256_init(&h);
-    hash_str(&h, "redflag-cache-1");
+    hash_str(&h, "redflag-cache-2");
     hash_str(&h, rf_version());
     hash_str(&h, rules_digest);
     hash_str(&h, index_generation);
@@ -281,12 +292,14 @@ static uint64_t fnv(const void *p, size_t n)
     return h;
 }
 
-/* The exact query of a party: name, kind, countries, identifiers. */
-static int make_query(probe *pr, const rf_name_party *p)
+/* The exact query of a party: name, kind, the scope of the party rules its
+ * profile records (RF_SCOPE_RECORD: none), countries, identifiers. */
+static int make_query(probe *pr, const rf_name_party *p, rf_rule_scope scope)
 {
     ixbuf_reset(&pr->query);
     ixbuf_str(&pr->query, p->name);
     ixbuf_u8(&pr->query, (unsigned)p->kind);
+    ixbuf_u8(&pr->query, (unsigned)scope);
     for (size_t i = 0; i < p->ncountries; i++)
         ixbuf_str(&pr->query, p->countries[i] ? p->countries[i] : "");
     ixbuf_u8(&pr->query, 0xff);
@@ -360,9 +373,9 @@ static int memo_key(memo *slots, unsigned *clock, const rf_name_party *p, probe 
 }
 
 /* Prepare a party: its exact query, its key and the key's hash. */
-static int make_probe(probe *pr, const rf_name_party *p, rf_cache *c)
+static int make_probe(probe *pr, const rf_name_party *p, rf_rule_scope scope, rf_cache *c)
 {
-    int rc = make_query(pr, p);
+    int rc = make_query(pr, p, scope);
     if (rc == RF_OK)
         rc = memo_key(c ? c->memo : NULL, c ? &c->memo_clock : NULL, p, pr);
     if (rc == RF_OK)
@@ -393,10 +406,23 @@ static uint64_t get_le(ixrd *r, size_t n)
     return v;
 }
 
+/* Encode one party rule flag. */
+static void encode_flag(ixbuf *b, const rf_flag *f)
+{
+    const char *s[] = {f->rule, f->indicator, f->field, f->evidence, f->source, f->guideline};
+    for (size_t k = 0; k < sizeof s / sizeof s[0]; k++)
+        ixbuf_str(b, s[k] ? s[k] : "");
+    ixbuf_u8(b, f->guideline ? 1 : 0);
+    ixbuf_u8(b, (unsigned)f->severity);
+    ixbuf_varint(b, (uint64_t)(f->weight < 0 ? 0 : f->weight));
+}
+
 /* Encode a profile. */
 static void encode(ixbuf *b, const unsigned char gen[GEN_BYTES], const probe *pr,
-                   const char *norm, const rf_match_hit *hits, size_t n)
+                   const char *norm, const profile *pf)
 {
+    const rf_match_hit *hits = pf->hits;
+    size_t n = pf->nhits;
     ixbuf_u8(b, FORMAT);
     ixbuf_put(b, gen, GEN_BYTES);
     put_le(b, (uint64_t)time(NULL), 8);
@@ -415,6 +441,10 @@ static void encode(ixbuf *b, const unsigned char gen[GEN_BYTES], const probe *pr
         memcpy(&bits, &h->score, sizeof bits);
         put_le(b, bits, 8);
     }
+    ixbuf_u8(b, pf->has_flags ? 1 : 0);
+    ixbuf_varint(b, pf->has_flags ? pf->nflags : 0);
+    for (size_t i = 0; pf->has_flags && i < pf->nflags; i++)
+        encode_flag(b, &pf->flags[i]);
 }
 
 /* A decoded profile header (the hits go to an array). */
@@ -425,6 +455,8 @@ typedef struct decoded {
     size_t qlen;
     const char *norm;
     size_t n;
+    bool has_flags;
+    size_t nflags;
 } decoded;
 
 /* Read one hit; its strings point into the value. */
@@ -441,9 +473,26 @@ static void decode_hit(ixrd *r, rf_match_hit *h)
     memcpy(&h->score, &bits, sizeof bits);
 }
 
-/* Decode a stored profile; hits (may be NULL to only check) receive the hits.
- * RF_ESTORE when it does not decode. */
-static int decode(const void *val, size_t len, decoded *d, rf_match_hit *hits)
+/* Read one party rule flag; its strings point into the value. */
+static void decode_flag(ixrd *r, rf_flag *f)
+{
+    const char **s[] = {&f->rule, &f->indicator, &f->field, &f->evidence, &f->source,
+                        &f->guideline};
+    memset(f, 0, sizeof *f);
+    for (size_t k = 0; k < sizeof s / sizeof s[0]; k++)
+        if (!(*s[k] = ixrd_str(r)))
+            r->bad = true;
+    if (!ixrd_u8(r))
+        f->guideline = NULL;
+    unsigned sev = ixrd_u8(r);
+    f->severity = sev <= RF_LEVEL_CRITICAL ? (rf_level)sev : RF_LEVEL_NONE;
+    r->bad |= sev > RF_LEVEL_CRITICAL;
+    f->weight = (int)ixrd_varint(r);
+}
+
+/* Decode a stored profile; hits and flags (may be NULL to only check)
+ * receive the hits and party rule flags. RF_ESTORE when it does not decode. */
+static int decode(const void *val, size_t len, decoded *d, rf_match_hit *hits, rf_flag *flags)
 {
     ixrd r = {val, (const unsigned char *)val + len, false};
     if (ixrd_u8(&r) != FORMAT || (size_t)(r.end - r.p) < GEN_BYTES)
@@ -463,6 +512,13 @@ static int decode(const void *val, size_t len, decoded *d, rf_match_hit *hits)
     rf_match_hit scratch;
     for (size_t i = 0; i < d->n && !r.bad; i++)
         decode_hit(&r, hits ? &hits[i] : &scratch);
+    d->has_flags = ixrd_u8(&r) != 0;
+    d->nflags = (size_t)ixrd_varint(&r);
+    if (r.bad || d->nflags > RF_CACHE_MAX_FLAGS)
+        return fail(RF_ESTORE, "cache profile: bad flag count");
+    rf_flag fscratch;
+    for (size_t i = 0; i < d->nflags && !r.bad; i++)
+        decode_flag(&r, flags ? &flags[i] : &fscratch);
     if (r.bad || r.p != r.end || !d->norm)
         return fail(RF_ESTORE, "cache profile: corrupt record");
     return RF_OK;
@@ -840,13 +896,14 @@ static int fetch_value(rf_cache *c, const probe *pr)
     }
 }
 
-/* Classify a profile value against the probe and decode its hits (which
- * point into the value). */
-static int check_value(rf_cache *c, const probe *pr, const void *val, size_t vlen, size_t *n,
+/* Classify a profile value against the probe and decode it into *pf (whose
+ * hits and flags point into the value). A profile without the party rules'
+ * flags does not answer a probe that needs them. */
+static int check_value(rf_cache *c, const probe *pr, const void *val, size_t vlen, profile *pf,
                        unsigned long **counter)
 {
     decoded d;
-    int rc = decode(val, vlen, &d, c->hits);
+    int rc = decode(val, vlen, &d, c->hits, c->flags);
     if (rc != RF_OK) {
         *counter = &c->run.misses; /* a corrupt profile is recomputed and overwritten */
         return RF_ENOTFOUND;
@@ -856,28 +913,30 @@ static int check_value(rf_cache *c, const probe *pr, const void *val, size_t vle
         *counter = &c->run.stale;
     else if (c->o.ttl > 0 && age > c->o.ttl)
         *counter = &c->run.expired;
-    else if (d.qlen != pr->query.len || memcmp(d.query, pr->query.p, d.qlen) != 0)
+    else if (d.qlen != pr->query.len || memcmp(d.query, pr->query.p, d.qlen) != 0 ||
+             (pr->need_flags && !d.has_flags))
         *counter = &c->run.changed;
     else {
         *counter = &c->run.hits;
-        *n = d.n;
+        *pf = (profile){c->hits, d.n, d.has_flags, c->flags, d.nflags};
         return RF_OK;
     }
     return RF_ENOTFOUND;
 }
 
 /* Look a prepared party up: in its memo slot, else in the queue and LMDB. */
-static int get_probe(rf_cache *c, const probe *pr, const rf_match_hit **hits, size_t *n)
+static int get_probe(rf_cache *c, const probe *pr, profile *pf)
 {
     unsigned long *counter = &c->run.misses;
     const memo *m = pr->m;
     int rc;
+    *pf = (profile){c->hits, 0, false, c->flags, 0};
     if (m && m->vlen) {
-        rc = check_value(c, pr, m->buf + m->qlen + m->klen, m->vlen, n, &counter);
+        rc = check_value(c, pr, m->buf + m->qlen + m->klen, m->vlen, pf, &counter);
     } else {
         rc = fetch_value(c, pr);
         if (rc == RF_OK)
-            rc = check_value(c, pr, c->val.p, c->val.len, n, &counter);
+            rc = check_value(c, pr, c->val.p, c->val.len, pf, &counter);
         if (rc == RF_OK && pr->m)
             memo_set(pr->m, pr, c->val.p, c->val.len);
     }
@@ -886,21 +945,21 @@ static int get_probe(rf_cache *c, const probe *pr, const rf_match_hit **hits, si
         (*counter)++;
         pthread_mutex_unlock(&c->mu);
     }
-    *hits = c->hits;
     return rc;
 }
 
 /* Queue a prepared party's profile. */
-static int put_probe(rf_cache *c, const probe *pr, const rf_name_party *p,
-                     const rf_match_hit *hits, size_t n)
+static int put_probe(rf_cache *c, const probe *pr, const rf_name_party *p, const profile *pf)
 {
-    if (n > RF_CACHE_MAX_HITS)
+    if (pf->nhits > RF_CACHE_MAX_HITS)
         return fail(RF_ELIMIT, "a profile keeps at most %d hits", RF_CACHE_MAX_HITS);
+    if (pf->has_flags && pf->nflags > RF_CACHE_MAX_FLAGS)
+        return fail(RF_ELIMIT, "a profile keeps at most %d flags", RF_CACHE_MAX_FLAGS);
     rf_name_norm nn;
     const char *norm = rf_name_normalize(p->name, (size_t)-1, p->kind, &nn) == RF_OK ? nn.text : "";
     ixbuf v = {0};
     ixbuf_put(&v, pr->key, pr->klen);
-    encode(&v, c->gen, pr, norm, hits, n);
+    encode(&v, c->gen, pr, norm, pf);
     if (v.oom) {
         ixbuf_free(&v);
         return fail(RF_ENOMEM, "out of memory");
@@ -941,12 +1000,15 @@ int rf_cache_get(rf_cache *c, const rf_name_party *p, const rf_match_hit **hits,
         return fail(RF_EINVAL, "cache get: cache, party, hits and count are required");
     *n = 0;
     probe pr = {0};
-    int rc = make_probe(&pr, p, c);
+    profile pf;
+    int rc = make_probe(&pr, p, RF_SCOPE_RECORD, c);
     if (rc == RF_EINVAL)
         rc = RF_ENOTFOUND; /* a party that cannot be keyed is never cached */
     else if (rc == RF_OK)
-        rc = get_probe(c, &pr, hits, n);
+        rc = get_probe(c, &pr, &pf);
     ixbuf_free(&pr.query);
+    *hits = c->hits;
+    *n = rc == RF_OK ? pf.nhits : 0;
     return rc;
 }
 
@@ -956,9 +1018,10 @@ int rf_cache_put(rf_cache *c, const rf_name_party *p, const rf_match_hit *hits, 
     if (!c || !p || (n && !hits))
         return fail(RF_EINVAL, "cache put: cache, party and hits are required");
     probe pr = {0};
-    int rc = make_probe(&pr, p, c);
+    profile pf = {hits, n, false, NULL, 0};
+    int rc = make_probe(&pr, p, RF_SCOPE_RECORD, c);
     if (rc == RF_OK)
-        rc = put_probe(c, &pr, p, hits, n);
+        rc = put_probe(c, &pr, p, &pf);
     ixbuf_free(&pr.query);
     return rc;
 }
@@ -973,55 +1036,166 @@ void rf_cache_counters(const rf_cache *c, rf_cache_run *run)
 
 /* ---- screening ---- */
 
-/* One party through the cache: hits from it, else from the matcher (then
- * stored). *from_cache tells which; cache failures go to *cache_err. */
-static int screen_party(rf_cache *c, rf_matcher *m, probe *pr, const rf_name_party *p,
-                        const rf_match_hit **hits, size_t *n, bool *from_cache, int *cache_err)
+/* One record's screening through the cache. */
+typedef struct job {
+    rf_cache *c;
+    rf_matcher *m;
+    rf_scanner *sc;
+    const rf_record *rec;
+    rf_result *res;
+    int cache_err;
+    probe pr;
+} job;
+
+/* The scope of the party rules for a party's role, RF_SCOPE_RECORD when the
+ * ruleset has none (or there is no scanner). */
+static rf_rule_scope role_scope(const rf_scanner *sc, const char *role)
 {
-    int krc = c && !*cache_err ? make_probe(pr, p, c) : RF_EINVAL;
+    rf_rule_scope s = strcmp(role, "supplier") == 0       ? RF_SCOPE_SUPPLIER
+                      : strcmp(role, "manufacturer") == 0 ? RF_SCOPE_MANUFACTURER
+                                                          : RF_SCOPE_RECORD;
+    if (s == RF_SCOPE_RECORD || !sc || !rf_ruleset_scope_count(rf_scanner_ruleset(sc), s))
+        return RF_SCOPE_RECORD;
+    return s;
+}
+
+/* Whether the party's query holds every value of the fields its party rules
+ * may read (one name, its country, every identifier): only then do those
+ * rules depend on the query alone and may their flags be cached. */
+static bool party_complete(const rf_record *rec, rf_rule_scope scope, const rf_name_party *p)
+{
+    uint64_t f = rf_scope_fields(scope);
+    size_t names = 0, countries = 0, ids = 0;
+    for (int i = 0; i < RF_F_COUNT; i++) {
+        if (!(f >> i & 1))
+            continue;
+        size_t n = rf_record_count(rec, (rf_field)i);
+        const char *path = rf_field_get((rf_field)i)->path;
+        const char *leaf = strrchr(path, '.');
+        if (strcmp(leaf, ".name") == 0)
+            names += n;
+        else if (strcmp(leaf, ".country") == 0)
+            countries += n;
+        else
+            ids += n;
+    }
+    return names == 1 && countries == p->ncountries && ids == p->nids;
+}
+
+/* Add copies of cached party rule flags to the result. */
+static int add_flags(rf_result *res, const rf_flag *flags, size_t n)
+{
+    int rc = RF_OK;
+    for (size_t i = 0; rc == RF_OK && i < n; i++) {
+        const rf_flag *f = &flags[i];
+        const char *s[] = {f->rule, f->indicator, f->field, f->evidence, f->source, f->guideline};
+        const char *d[6];
+        for (size_t k = 0; k < 6; k++)
+            d[k] = s[k] ? rf_result_strdup(res, s[k], strlen(s[k])) : NULL;
+        for (size_t k = 0; k < 5; k++)
+            if (!d[k])
+                rc = RF_ENOMEM;
+        rf_flag fl = {d[0], d[1], f->severity, f->weight, d[2], d[3], d[4], d[5]};
+        if (rc == RF_OK)
+            rc = rf_result_add_flag(res, &fl);
+    }
+    return rc;
+}
+
+/* The party from the cache: its party rule flags into the result (or the
+ * rules run, for a party whose query misses some of their fields), *hits.
+ * RF_ENOTFOUND on a miss. */
+static int party_hit(job *j, rf_rule_scope scope, bool complete, const rf_match_hit **hits,
+                     size_t *n)
+{
+    profile pf;
+    int rc = get_probe(j->c, &j->pr, &pf);
+    if (rc != RF_OK) {
+        if (rc != RF_ENOTFOUND)
+            j->cache_err = rc;
+        return RF_ENOTFOUND;
+    }
+    if (scope != RF_SCOPE_RECORD)
+        rc = complete ? add_flags(j->res, pf.flags, pf.nflags)
+                      : rf_scanner_scan_scope(j->sc, j->rec, scope, j->res);
+    *hits = pf.hits;
+    *n = pf.nhits;
+    return rc;
+}
+
+/* One party through the cache: hits (and party rule flags) from it, else
+ * from the matcher and the scanner, then stored. *from_cache tells which. */
+static int screen_party(job *j, const rf_record_party *rp, const rf_match_hit **hits, size_t *n,
+                        bool *from_cache)
+{
+    const rf_name_party *p = &rp->p;
+    rf_rule_scope scope = role_scope(j->sc, rp->role);
+    bool complete = scope == RF_SCOPE_RECORD || party_complete(j->rec, scope, p);
+    int krc = j->c && !j->cache_err ? make_probe(&j->pr, p, scope, j->c) : RF_EINVAL;
+    j->pr.need_flags = scope != RF_SCOPE_RECORD && complete;
     *from_cache = false;
     if (krc == RF_OK) {
-        int rc = get_probe(c, pr, hits, n);
-        if (rc == RF_OK) {
-            *from_cache = true;
-            return RF_OK;
+        int rc = party_hit(j, scope, complete, hits, n);
+        if (rc != RF_ENOTFOUND) {
+            *from_cache = rc == RF_OK && complete;
+            return rc;
         }
-        if (rc != RF_ENOTFOUND)
-            *cache_err = rc;
     } else if (krc != RF_EINVAL) {
-        *cache_err = krc;
+        j->cache_err = krc;
     }
-    int rc = rf_matcher_party(m, p, hits, n);
-    if (rc == RF_OK && krc == RF_OK && !*cache_err) {
-        int prc = put_probe(c, pr, p, *hits, *n);
+    int rc = rf_matcher_party(j->m, p, hits, n);
+    size_t f0 = j->res->nflags;
+    if (rc == RF_OK && scope != RF_SCOPE_RECORD)
+        rc = rf_scanner_scan_scope(j->sc, j->rec, scope, j->res);
+    if (rc == RF_OK && krc == RF_OK && !j->cache_err) {
+        size_t nf = j->res->nflags - f0;
+        profile pf = {*hits, *n, j->pr.need_flags && nf <= RF_CACHE_MAX_FLAGS,
+                      j->res->flags + f0, nf};
+        int prc = put_probe(j->c, &j->pr, p, &pf);
         if (prc != RF_OK)
-            *cache_err = prc;
+            j->cache_err = prc;
+    }
+    return rc;
+}
+
+/* Run the party rules of the roles that have no party in this record. */
+static int absent_roles(job *j, const rf_record_party *parties, size_t np)
+{
+    static const char *const roles[] = {"supplier", "manufacturer"};
+    int rc = RF_OK;
+    for (size_t r = 0; rc == RF_OK && r < 2; r++) {
+        rf_rule_scope scope = role_scope(j->sc, roles[r]);
+        bool present = false;
+        for (size_t i = 0; i < np && !present; i++)
+            present = strcmp(parties[i].role, roles[r]) == 0;
+        if (scope != RF_SCOPE_RECORD && !present)
+            rc = rf_scanner_scan_scope(j->sc, j->rec, scope, j->res);
     }
     return rc;
 }
 
 /* Screen a record's parties through the cache. */
-int rf_cache_screen(rf_cache *c, rf_matcher *m, const rf_record *rec, rf_result *res,
-                    int *cache_err)
+int rf_cache_screen(rf_cache *c, rf_matcher *m, rf_scanner *sc, const rf_record *rec,
+                    rf_result *res, int *cache_err)
 {
     rf_record_party parties[RF_RECORD_PARTIES];
     size_t np = rf_record_parties(rec, parties, RF_RECORD_PARTIES);
-    int cerr = RF_OK, rc = RF_OK;
+    job j = {.c = c, .m = m, .sc = sc, .rec = rec, .res = res};
     bool all = np > 0;
-    probe pr = {0};
+    int rc = absent_roles(&j, parties, np);
     for (size_t i = 0; rc == RF_OK && i < np; i++) {
         const rf_match_hit *hits;
         size_t n;
         bool hit;
-        rc = screen_party(c, m, &pr, &parties[i].p, &hits, &n, &hit, &cerr);
+        rc = screen_party(&j, &parties[i], &hits, &n, &hit);
         all = all && hit;
         if (rc == RF_OK)
             rc = rf_matcher_report(m, res, &parties[i], hits, n);
     }
-    ixbuf_free(&pr.query);
+    ixbuf_free(&j.pr.query);
     res->cached = rc == RF_OK && all;
     if (cache_err)
-        *cache_err = cerr;
+        *cache_err = j.cache_err;
     return rc;
 }
 
@@ -1038,7 +1212,7 @@ static int count_profiles(MDB_txn *txn, MDB_dbi dbi, const unsigned char *gen, r
          op = MDB_NEXT) {
         decoded dec;
         st->entries++;
-        if (decode(d.mv_data, d.mv_size, &dec, NULL) != RF_OK)
+        if (decode(d.mv_data, d.mv_size, &dec, NULL, NULL) != RF_OK)
             st->corrupt++;
         else if (gen && memcmp(dec.gen, gen, GEN_BYTES) != 0)
             st->other_gen++;

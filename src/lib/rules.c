@@ -179,6 +179,43 @@ static void cond_reads(const cond *c, uint64_t *reads)
     cond_reads(c->r, reads);
 }
 
+/* The fields a party rule of scope may read: those the profile cache keys on. */
+uint64_t rf_scope_fields(rf_rule_scope scope)
+{
+#define B(f) (1ull << (f))
+    switch (scope) {
+    case RF_SCOPE_SUPPLIER:
+        return B(RF_F_SUPPLIER_NAME) | B(RF_F_SUPPLIER_COUNTRY) | B(RF_F_SUPPLIER_LEI) |
+               B(RF_F_SUPPLIER_DUNS) | B(RF_F_SUPPLIER_VAT) | B(RF_F_SUPPLIER_GLN) |
+               B(RF_F_SUPPLIER_OTHER_ID);
+    case RF_SCOPE_MANUFACTURER:
+        return B(RF_F_MANUFACTURER_NAME) | B(RF_F_MANUFACTURER_COUNTRY) |
+               B(RF_F_MANUFACTURER_LEI) | B(RF_F_MANUFACTURER_DUNS) | B(RF_F_MANUFACTURER_VAT) |
+               B(RF_F_MANUFACTURER_GLN) | B(RF_F_MANUFACTURER_OTHER_ID);
+    default:
+        return 0;
+    }
+#undef B
+}
+
+/* The scope of a rule from the fields it reads. */
+static rf_rule_scope rule_scope(uint64_t reads)
+{
+    for (int s = RF_SCOPE_SUPPLIER; s < RF_SCOPE_COUNT && reads; s++)
+        if (!(reads & ~rf_scope_fields((rf_rule_scope)s)))
+            return (rf_rule_scope)s;
+    return RF_SCOPE_RECORD;
+}
+
+/* How many rules have this scope. */
+size_t rf_ruleset_scope_count(const rf_ruleset *rs, rf_rule_scope scope)
+{
+    size_t n = 0;
+    for (size_t i = 0; rs && i < rs->nrules; i++)
+        n += rs->rules[i].scope == scope;
+    return n;
+}
+
 /* Resolve set references after every file is read. */
 int rules_resolve(rf_ruleset *rs, rf_diag *diag)
 {
@@ -196,6 +233,7 @@ int rules_resolve(rf_ruleset *rs, rf_diag *diag)
         cond_reads(r->when, &r->reads);
         for (int u = 0; u < r->nunless; u++)
             cond_reads(r->unless[u], &r->reads);
+        r->scope = rule_scope(r->reads);
         if (r->npats > rs->max_pats)
             rs->max_pats = r->npats;
     }

@@ -123,6 +123,7 @@ typedef struct rule {
     int ncondfields;
     uint64_t reads;          /* bit f: the rule reads field f (patterns and conditions) */
     bool fires_empty;        /* it fires on a record with none of those fields */
+    rf_rule_scope scope;     /* record, or the party whose cached fields it reads */
     example *ex;
     size_t nex;
 } rule;

@@ -444,13 +444,15 @@ static void check_fields(rf_scanner *sc)
     run_prefilter(sc);
 }
 
-/* Evaluate every rule on a record, appending flags. */
-int rf_scanner_scan(rf_scanner *sc, const rf_record *rec, rf_result *res)
+/* Evaluate the rules of one scope (or all, scope -1) on a record, appending flags. */
+static int scan(rf_scanner *sc, const rf_record *rec, int scope, rf_result *res)
 {
     sc->rec = rec;
     check_fields(sc);
     for (size_t i = 0; i < sc->rs->nrules; i++) {
         const rule *r = &sc->rs->rules[i];
+        if (scope >= 0 && (int)r->scope != scope)
+            continue;
         if (!(r->reads & sc->present) && !r->fires_empty)
             continue; /* it reads only absent fields: the same as on an empty record */
         if (scanner_rule_fires(sc, r)) {
@@ -460,6 +462,27 @@ int rf_scanner_scan(rf_scanner *sc, const rf_record *rec, rf_result *res)
         }
     }
     return RF_OK;
+}
+
+/* Evaluate every rule on a record, appending flags. */
+int rf_scanner_scan(rf_scanner *sc, const rf_record *rec, rf_result *res)
+{
+    return scan(sc, rec, -1, res);
+}
+
+/* Evaluate the rules of one scope on a record. */
+int rf_scanner_scan_scope(rf_scanner *sc, const rf_record *rec, rf_rule_scope scope,
+                          rf_result *res)
+{
+    if ((int)scope < 0 || scope >= RF_SCOPE_COUNT)
+        return RF_EINVAL;
+    return scan(sc, rec, (int)scope, res);
+}
+
+/* The ruleset of a scanner. */
+const rf_ruleset *rf_scanner_ruleset(const rf_scanner *sc)
+{
+    return sc->rs;
 }
 
 /* Work out which rules fire on a record with none of their fields, by running

@@ -18,6 +18,7 @@
 #include "redflag/cache.h"
 #include "redflag/feedconf.h"
 #include "redflag/reader.h"
+#include "redflag/rules.h"
 #include "redflag/update.h"
 #include "redflag/writer.h"
 
@@ -451,13 +452,21 @@ static void result_line(const rf_result *res, char *buf, size_t cap)
     *c = '\0';
 }
 
-/* Screen every record of examples/orders.jsonl into lines[] through c (or
- * without a cache); counts the records answered wholly from the cache. */
-static size_t screen_all(rf_cache *c, rf_matcher *m, char lines[][8192], size_t max, size_t *ncached)
+/* The path of a file of the source tree. */
+static const char *src_path(const char *rel, char *buf, size_t cap)
 {
-    char path[1024];
     const char *src = getenv("RF_SRCDIR");
-    snprintf(path, sizeof path, "%s/examples/orders.jsonl", src ? src : ".");
+    snprintf(buf, cap, "%s/%s", src ? src : ".", rel);
+    return buf;
+}
+
+/* Screen every record of the JSON Lines file path into lines[] through c (or
+ * without a cache), as `screen` does: the record rules of sc (every rule when
+ * sc has no party rules to leave to the cache), then the parties; counts the
+ * records answered wholly from the cache. */
+static size_t screen_file(const char *path, rf_cache *c, rf_matcher *m, rf_scanner *sc,
+                          char lines[][8192], size_t max, size_t *ncached)
+{
     FILE *fp = fopen(path, "rb");
     assert_non_null(fp);
     rf_reader *rd = NULL;
@@ -471,8 +480,10 @@ static size_t screen_all(rf_cache *c, rf_matcher *m, char lines[][8192], size_t 
     while (n < max && rf_reader_next(rd, rec) == RF_OK) {
         rf_result_reset(res);
         res->id = rf_record_str(rec, RF_F_ID, 0, NULL);
+        if (sc)
+            assert_int_equal(rf_scanner_scan_scope(sc, rec, RF_SCOPE_RECORD, res), RF_OK);
         int cerr = RF_OK;
-        assert_int_equal(rf_cache_screen(c, m, rec, res, &cerr), RF_OK);
+        assert_int_equal(rf_cache_screen(c, m, sc, rec, res, &cerr), RF_OK);
         assert_int_equal(cerr, RF_OK);
         *ncached += res->cached;
         rf_result_score(res);
@@ -485,30 +496,37 @@ static size_t screen_all(rf_cache *c, rf_matcher *m, char lines[][8192], size_t 
     return n;
 }
 
+/* Index the bundled snapshots into dir and make a matcher over them. */
+static void open_lists(const char *dir, rf_feedconf **conf, rf_index **ix, rf_matcher **m)
+{
+    char path[1024];
+    rf_diag d;
+    assert_int_equal(rf_feedconf_load(conf, src_path("feeds/feeds.conf", path, sizeof path), &d),
+                     RF_OK);
+    rf_update_opts uo;
+    rf_update_opts_init(&uo);
+    uo.offline = true;
+    assert_int_equal(rf_update(*conf, dir, &uo, NULL, NULL), RF_OK);
+    assert_int_equal(rf_index_open(ix, dir), RF_OK);
+    assert_int_equal(rf_matcher_create(m, *ix, NULL, 0, RF_NAME_THRESHOLD), RF_OK);
+}
+
 /* Verdicts through a warm cache are the verdicts without it, line for line. */
 static void test_screen_same_verdicts(void **state)
 {
     const char *dir = *state;
     char path[1024];
-    const char *src = getenv("RF_SRCDIR");
-    snprintf(path, sizeof path, "%s/feeds/feeds.conf", src ? src : ".");
+    src_path("examples/orders.jsonl", path, sizeof path);
     rf_feedconf *conf = NULL;
-    rf_diag d;
-    assert_int_equal(rf_feedconf_load(&conf, path, &d), RF_OK);
-    rf_update_opts uo;
-    rf_update_opts_init(&uo);
-    uo.offline = true;
-    assert_int_equal(rf_update(conf, dir, &uo, NULL, NULL), RF_OK);
     rf_index *ix = NULL;
     rf_matcher *m = NULL;
-    assert_int_equal(rf_index_open(&ix, dir), RF_OK);
-    assert_int_equal(rf_matcher_create(&m, ix, NULL, 0, RF_NAME_THRESHOLD), RF_OK);
+    open_lists(dir, &conf, &ix, &m);
     static char plain[64][8192], cold[64][8192], warm[64][8192];
-    size_t nc, n0 = screen_all(NULL, m, plain, 64, &nc);
+    size_t nc, n0 = screen_file(path, NULL, m, NULL, plain, 64, &nc);
     assert_int_equal(nc, 0);
     rf_cache *c = open_cache(dir, GEN_A, 0);
-    size_t n1 = screen_all(c, m, cold, 64, &nc);
-    size_t n2 = screen_all(c, m, warm, 64, &nc);
+    size_t n1 = screen_file(path, c, m, NULL, cold, 64, &nc);
+    size_t n2 = screen_file(path, c, m, NULL, warm, 64, &nc);
     assert_true(n0 > 10);
     assert_int_equal(n1, n0);
     assert_int_equal(n2, n0);
@@ -527,6 +545,111 @@ static void test_screen_same_verdicts(void **state)
     rf_feedconf_destroy(conf);
 }
 
+/* Rules over a party's name, country and identifiers only are party rules:
+ * their flags are part of the party's profile. A supplier rule, a
+ * manufacturer rule, a condition on the supplier's country and a record rule;
+ * records where the rule's party is absent (run directly) or has more
+ * identifiers than a query holds (run directly, never cached). */
+static const char PARTY_RULES[] =
+    "set gulf = { \"AE\", \"QA\" }\n"
+    "rule labour_supplier { title \"Supplier name says it supplies labour\" indicator "
+    "labour_agency_subcontracting severity low weight 15 sources \"test\" fields supplier.name "
+    "match $a = /\\b(staffing|guarding|facility services|manpower)\\b/i }\n"
+    "rule pv_maker { title \"Photovoltaic or silicon maker\" indicator high_risk_origin "
+    "severity medium weight 30 sources \"test\" guideline \"g\" fields manufacturer.name "
+    "match $a = /photovoltaic|silicon/i }\n"
+    "rule gulf_supplier { title \"Gulf supplier\" indicator recruitment_fees_charged "
+    "severity low weight 10 sources \"test\" when supplier.country in gulf }\n"
+    "rule maker_country { title \"Maker in the Gulf\" indicator recruitment_fees_charged "
+    "severity low weight 10 sources \"test\" when manufacturer.country in gulf }\n"
+    "rule odd_id { title \"Odd identifier\" indicator supply_chain_opaque severity low weight 10 "
+    "sources \"test\" fields supplier.ids.other match $a = /a9:bad/ }\n"
+    "rule fee_text { title \"Fee\" indicator recruitment_fees_charged severity high weight 45 "
+    "sources \"test\" match $a = /recruitment fee/i }\n";
+
+static const char PARTY_EXTRA[] =
+    "{\"id\": \"X-1\", \"supplier\": {\"name\": \"Dunmore Manpower Services\", \"country\": "
+    "\"QA\", \"ids\": {\"a1\": \"1\", \"a2\": \"2\", \"a3\": \"3\", \"a4\": \"4\", "
+    "\"a5\": \"5\", \"a6\": \"6\", \"a7\": \"7\", \"a8\": \"8\", \"a9\": \"9\"}}}\n"
+    "{\"id\": \"X-2\", \"manufacturer\": {\"country\": \"AE\"}, \"text\": \"A recruitment fee "
+    "was paid.\"}\n"
+    "{\"id\": \"X-3\", \"supplier\": {\"name\": \"Dunmore Manpower Services\", \"country\": "
+    "\"QA\"}, \"manufacturer\": {\"name\": \"Dunmore Manpower Services\", \"country\": "
+    "\"QA\"}}\n"
+    "{\"id\": \"X-4\", \"supplier\": {\"name\": \"Dunmore Manpower Services\", \"country\": "
+    "\"QA\", \"ids\": {\"a1\": \"1\", \"a2\": \"2\", \"a3\": \"3\", \"a4\": \"4\", "
+    "\"a5\": \"5\", \"a6\": \"6\", \"a7\": \"7\", \"a8\": \"8\", \"a9\": \"bad\"}}}\n";
+
+/* Party rules through the cache: same lines as without it, and on the expected records. */
+static void test_party_rules(void **state)
+{
+    const char *dir = *state;
+    char rules[1024], input[1024], path[1024];
+    snprintf(rules, sizeof rules, "%s/party.rules", dir);
+    snprintf(input, sizeof input, "%s/orders.jsonl", dir);
+    FILE *fp = fopen(rules, "w");
+    assert_non_null(fp);
+    fputs(PARTY_RULES, fp);
+    fclose(fp);
+    fp = fopen(input, "w");
+    FILE *ex = fopen(src_path("examples/orders.jsonl", path, sizeof path), "r");
+    assert_non_null(fp);
+    assert_non_null(ex);
+    int ch;
+    while ((ch = fgetc(ex)) != EOF)
+        fputc(ch, fp);
+    fclose(ex);
+    fputs(PARTY_EXTRA, fp);
+    fclose(fp);
+    rf_ruleset *rs = NULL;
+    rf_diag d;
+    const char *paths[] = {rules};
+    if (rf_ruleset_compile(&rs, paths, 1, &d) != RF_OK)
+        fail_msg("%s:%d:%d: %s", d.file, d.line, d.col, d.msg);
+    assert_int_equal(rf_ruleset_scope_count(rs, RF_SCOPE_SUPPLIER), 3);
+    assert_int_equal(rf_ruleset_scope_count(rs, RF_SCOPE_MANUFACTURER), 2);
+    assert_int_equal(rf_ruleset_scope_count(rs, RF_SCOPE_RECORD), 1);
+    rf_scanner *sc = NULL;
+    assert_int_equal(rf_scanner_create(&sc, rs), RF_OK);
+    rf_feedconf *conf = NULL;
+    rf_index *ix = NULL;
+    rf_matcher *m = NULL;
+    open_lists(dir, &conf, &ix, &m);
+    static char plain[64][8192], cold[64][8192], warm[64][8192];
+    size_t nc, n0 = screen_file(input, NULL, m, sc, plain, 64, &nc);
+    rf_cache *c = open_cache(dir, GEN_A, 0);
+    size_t n1 = screen_file(input, c, m, sc, cold, 64, &nc);
+    size_t n2 = screen_file(input, c, m, sc, warm, 64, &nc);
+    assert_int_equal(n0, 18);
+    assert_int_equal(n1, n0);
+    assert_int_equal(n2, n0);
+    assert_int_equal(nc, 15); /* all but X-1, X-4 (too many identifiers) and X-2 (no party) */
+    for (size_t i = 0; i < n0; i++) {
+        assert_string_equal(cold[i], plain[i]);
+        assert_string_equal(warm[i], plain[i]);
+    }
+    /* the flags are where the rules say, wherever they came from */
+    assert_non_null(strstr(plain[1], "\"rule\":\"labour_supplier\""));  /* Facility Services */
+    assert_non_null(strstr(plain[2], "\"rule\":\"gulf_supplier\""));    /* Mireval, AE */
+    assert_non_null(strstr(plain[6], "\"rule\":\"pv_maker\""));         /* Xiyang Photovoltaic */
+    assert_non_null(strstr(plain[13], "\"rule\":\"pv_maker\""));        /* Hoshine Silicon */
+    assert_null(strstr(plain[0], "\"rule\":\"labour_supplier\""));
+    assert_non_null(strstr(plain[14], "\"rule\":\"labour_supplier\""));
+    assert_non_null(strstr(plain[15], "\"rule\":\"maker_country\""));
+    assert_non_null(strstr(plain[15], "\"rule\":\"fee_text\""));
+    assert_non_null(strstr(plain[16], "\"rule\":\"maker_country\""));
+    assert_non_null(strstr(plain[16], "\"rule\":\"gulf_supplier\""));
+    /* X-4's query (8 identifiers) is X-1's: only its ninth says odd_id */
+    assert_null(strstr(plain[14], "\"rule\":\"odd_id\""));
+    assert_non_null(strstr(plain[17], "\"rule\":\"odd_id\""));
+    rf_cache_close(c);
+    rf_matcher_destroy(m);
+    rf_index_close(ix);
+    rf_feedconf_destroy(conf);
+    rf_scanner_destroy(sc);
+    rf_ruleset_destroy(rs);
+}
+
 /* Run the tests. */
 int main(void)
 {
@@ -541,6 +664,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_disk_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kill_writers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_same_verdicts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_party_rules, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

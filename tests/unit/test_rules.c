@@ -204,6 +204,35 @@ static void test_evaluation(void **state)
     }
 }
 
+/* A rule reading only one party's name, country and identifiers is a party rule. */
+static void test_scopes(void **state)
+{
+    (void)state;
+    static const struct { const char *rule; rf_rule_scope scope; } cases[] = {
+        {"fields supplier.name match $a = /staffing/i }", RF_SCOPE_SUPPLIER},
+        {"fields supplier.name, supplier.ids.other match $a = /x/ }", RF_SCOPE_SUPPLIER},
+        {"when supplier.country in countries and exists supplier.ids.lei }", RF_SCOPE_SUPPLIER},
+        {"fields manufacturer.name match $a = /x/ unless manufacturer.country in countries }",
+         RF_SCOPE_MANUFACTURER},
+        {"fields supplier.name, text match $a = /x/ }", RF_SCOPE_RECORD},
+        {"fields supplier.address match $a = /x/ }", RF_SCOPE_RECORD},
+        {"fields supplier.notes match $a = /x/ }", RF_SCOPE_RECORD},
+        {"when supplier.country in countries and manufacturer.country in countries }",
+         RF_SCOPE_RECORD},
+        {"fields supplier.name match $a = /x/ unless item.origin in countries }", RF_SCOPE_RECORD},
+        {"fields subcontractors.name match $a = /x/ }", RF_SCOPE_RECORD},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char src[1024];
+        snprintf(src, sizeof src, "set countries = { \"MY\" }\n%s%s", HEAD, cases[i].rule);
+        rf_ruleset *rs = must_compile(src);
+        for (int sc = 0; sc < RF_SCOPE_COUNT; sc++)
+            if (rf_ruleset_scope_count(rs, (rf_rule_scope)sc) != (sc == (int)cases[i].scope))
+                fail_msg("case %zu: %s is not of scope %d", i, cases[i].rule, cases[i].scope);
+        rf_ruleset_destroy(rs);
+    }
+}
+
 /* Evidence is the sentence of the occurrence, clipped on a UTF-8 boundary. */
 static void test_evidence(void **state)
 {
@@ -321,7 +350,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_compile_errors), cmocka_unit_test(test_evaluation),
-        cmocka_unit_test(test_evidence),       cmocka_unit_test(test_match_limit),
+        cmocka_unit_test(test_evidence),       cmocka_unit_test(test_scopes),       cmocka_unit_test(test_match_limit),
         cmocka_unit_test(test_examples),       cmocka_unit_test(test_shipped_rules),
     };
     return cmocka_run_group_tests_name("rules", tests, NULL, NULL);
