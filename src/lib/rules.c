@@ -210,10 +210,7 @@ static rf_rule_scope rule_scope(uint64_t reads)
 /* How many rules have this scope. */
 size_t rf_ruleset_scope_count(const rf_ruleset *rs, rf_rule_scope scope)
 {
-    size_t n = 0;
-    for (size_t i = 0; rs && i < rs->nrules; i++)
-        n += rs->rules[i].scope == scope;
-    return n;
+    return rs && (int)scope >= 0 && scope < RF_SCOPE_COUNT ? rs->nscope[scope] : 0;
 }
 
 /* Resolve set references after every file is read. */
@@ -234,6 +231,7 @@ int rules_resolve(rf_ruleset *rs, rf_diag *diag)
         for (int u = 0; u < r->nunless; u++)
             cond_reads(r->unless[u], &r->reads);
         r->scope = rule_scope(r->reads);
+        rs->nscope[r->scope]++;
         if (r->npats > rs->max_pats)
             rs->max_pats = r->npats;
     }

@@ -138,6 +138,7 @@ struct rf_ruleset {
     pcre2_match_context *mctx;
     bool field_scanned[RF_F_COUNT]; /* read by some pattern: UTF-8 checked once per scan */
     int max_pats;
+    size_t nscope[RF_SCOPE_COUNT]; /* rules of each scope */
     uint32_t ngroups;        /* prefilter literal groups over all patterns */
     acm *ac;                 /* prefilter automaton over every group's literals */
     pthread_mutex_t jit_lock; /* serialises first-use JIT compilation */
