@@ -69,6 +69,37 @@ rfc screen --data "$CD" --rules "$tmp/c-rules" -o jsonl "$cin" > "$tmp/c-gen.jso
 same_verdicts cache-new-generation-same "$tmp/c-ref.jsonl" "$tmp/c-gen.jsonl"
 expect_grep cache-new-generation-recomputed '^{"id":"PO-0000001".*"cached":false}$' "$tmp/c-gen.jsonl"
 
+# Party rules (rules reading only a party's name, country, identifiers): their
+# flags come from the profile on a warm run, the same as uncached.
+cp -r rules "$tmp/c-prules"
+cat > "$tmp/c-prules/party.rules" <<'EOF'
+set gulf = { "AE", "QA" }
+rule labour_supplier {
+  title "Supplier name says it supplies labour"
+  indicator labour_agency_subcontracting
+  severity low
+  weight 15
+  sources "buyer policy"
+  fields supplier.name
+  match $a = /\b(staffing|guarding|facility services|manpower)\b/i
+}
+rule gulf_supplier {
+  title "Gulf supplier"
+  indicator recruitment_fees_charged
+  severity low
+  weight 10
+  sources "buyer policy"
+  when supplier.country in gulf
+}
+EOF
+rfc screen --data "$CD" --rules "$tmp/c-prules" --no-cache -o jsonl "$cin" > "$tmp/c-pref.jsonl" 2>/dev/null
+rfc screen --data "$CD" --rules "$tmp/c-prules" -o jsonl "$cin" > /dev/null 2>&1
+rfc screen --data "$CD" --rules "$tmp/c-prules" -o jsonl "$cin" > "$tmp/c-pwarm.jsonl" 2>/dev/null
+same_verdicts cache-party-rules-warm-same "$tmp/c-pref.jsonl" "$tmp/c-pwarm.jsonl"
+expect_exit cache-party-rules-all-cached "$nin" "$(count_cached "$tmp/c-pwarm.jsonl" true)"
+expect_grep cache-party-rules-fire '"rule":"labour_supplier".*"cached":true}$' "$tmp/c-pwarm.jsonl"
+expect_grep cache-party-rules-gulf '"rule":"gulf_supplier".*"cached":true}$' "$tmp/c-pwarm.jsonl"
+
 # TTL: profiles older than it are matched again.
 sleep 2
 rfc screen --data "$CD" --cache-ttl 1 -o jsonl "$cin" > "$tmp/c-ttl.jsonl" 2>/dev/null
