@@ -171,10 +171,10 @@ print("cache: %d supplier-only records over %d suppliers (Zipf-like), one proces
 print("  %-34s %7.2f s %9.0f records/s" % ("cold (cache cleared)", cold, n / cold))
 print("  %-34s %7.2f s %9.0f records/s" % ("warm (second run)", warm, n / warm))
 print("  %-34s %7.2f s %9.0f records/s" % ("--no-cache", nocache, n / nocache))
-print("  %-34s %7.2f s %9.0f records/s" % ("--no-lists (rules only, floor)", nolists, n / nolists))
+print("  %-34s %7.2f s %9.0f records/s" % ("--no-lists (no list or cache work)", nolists, n / nolists))
 print("  warm / cold speed-up: %.1fx (target >= 5x); warm run answered %d of %d records from the cache"
       % (cold / warm, hits, n))
-print("  one cache lookup (rf_cache_get, 10,000 profiles): %.2f us by name key, %.2f us by LEI (target < 5 us);"
+print("  one repeat cache lookup (rf_cache_get, 10,000 profiles, from the process's memory): %.2f us by name key, %.2f us by LEI (target < 5 us);"
       % (name_us, lei_us))
-print("    a name's first lookup in a process (normalised with ICU, then remembered): %.2f us" % first_us)
+print("    a name's first lookup in a process (normalised with ICU, read from LMDB, then remembered): %.2f us" % first_us)
 PY
