@@ -1000,7 +1000,7 @@ int rf_cache_get(rf_cache *c, const rf_name_party *p, const rf_match_hit **hits,
         return fail(RF_EINVAL, "cache get: cache, party, hits and count are required");
     *n = 0;
     probe pr = {0};
-    profile pf;
+    profile pf = {0};
     int rc = make_probe(&pr, p, RF_SCOPE_RECORD, c);
     if (rc == RF_EINVAL)
         rc = RF_ENOTFOUND; /* a party that cannot be keyed is never cached */
