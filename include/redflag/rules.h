@@ -24,6 +24,14 @@ typedef struct rf_diag {
     char msg[512];
 } rf_diag;
 
+/* What a rule depends on. A party rule reads only fields of one party that
+ * the profile cache keys on (its name, country and identifiers: e.g.
+ * `fields supplier.name`); its flags are part of the party's cached
+ * profile (docs/CACHE.md). Every other rule is a record rule. */
+typedef enum rf_rule_scope {
+    RF_SCOPE_RECORD, RF_SCOPE_SUPPLIER, RF_SCOPE_MANUFACTURER, RF_SCOPE_COUNT
+} rf_rule_scope;
+
 /* What `rules list` shows of one rule; every string owned by the ruleset. */
 typedef struct rf_rule_info {
     const char *id, *title, *indicator;
@@ -34,6 +42,7 @@ typedef struct rf_rule_info {
     const char *file;
     int line;
     size_t nhit, nmiss;     /* number of `expect hit` / `expect miss` examples */
+    rf_rule_scope scope;    /* record rule, or the party whose fields it reads */
 } rf_rule_info;
 
 /* Compile every *.rules file named in paths (files, or directories whose
@@ -51,19 +60,14 @@ RF_API const rf_rule_info *rf_ruleset_rule(const rf_ruleset *rs, size_t i);
  * rule file changes); the cache keys its generation on it. Owned by rs. */
 RF_API const char *rf_ruleset_digest(const rf_ruleset *rs);
 
-/* What a rule depends on. A party rule reads only fields of one party that
- * the profile cache keys on (its name, country and identifiers: e.g.
- * `fields supplier.name`); its flags are part of the party's cached
- * profile (docs/CACHE.md). Every other rule is a record rule. */
-typedef enum rf_rule_scope {
-    RF_SCOPE_RECORD, RF_SCOPE_SUPPLIER, RF_SCOPE_MANUFACTURER, RF_SCOPE_COUNT
-} rf_rule_scope;
-
 /* The fields a party rule of scope may read, as a bit set (1 << field); 0 for
  * RF_SCOPE_RECORD. */
 RF_API uint64_t rf_scope_fields(rf_rule_scope scope);
 /* How many rules of rs have this scope. */
 RF_API size_t rf_ruleset_scope_count(const rf_ruleset *rs, rf_rule_scope scope);
+
+/* The name of a scope: "record", "supplier", "manufacturer". */
+RF_API const char *rf_scope_name(rf_rule_scope scope);
 
 /* Create a scanner for rs (rs must outlive it). */
 RF_API int rf_scanner_create(rf_scanner **out, const rf_ruleset *rs);

@@ -39,11 +39,12 @@ int cli_compile_rules(const char *const *paths, size_t npaths, rf_ruleset **rs)
 /* `rules list`: one line per rule. */
 static int do_list(const rf_ruleset *rs)
 {
-    printf("%-36s %-32s %-8s %6s  %s\n", "RULE", "INDICATOR", "SEVERITY", "WEIGHT", "SOURCES");
+    printf("%-36s %-32s %-8s %6s  %-8s  %s\n", "RULE", "INDICATOR", "SEVERITY", "WEIGHT", "SCOPE",
+           "SOURCES");
     for (size_t i = 0; i < rf_ruleset_count(rs); i++) {
         const rf_rule_info *r = rf_ruleset_rule(rs, i);
-        printf("%-36s %-32s %-8s %6d  %s\n", r->id, r->indicator, rf_level_name(r->severity),
-               r->weight, r->sources);
+        printf("%-36s %-32s %-8s %6d  %-8s  %s\n", r->id, r->indicator, rf_level_name(r->severity),
+               r->weight, rf_scope_name(r->scope), r->sources);
     }
     return fflush(stdout) == 0 && !ferror(stdout) ? EXIT_CLEAN : EXIT_IO;
 }

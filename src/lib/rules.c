@@ -207,6 +207,13 @@ static rf_rule_scope rule_scope(uint64_t reads)
     return RF_SCOPE_RECORD;
 }
 
+/* The name of a scope. */
+const char *rf_scope_name(rf_rule_scope scope)
+{
+    static const char *const names[] = {"record", "supplier", "manufacturer"};
+    return (int)scope >= 0 && scope < RF_SCOPE_COUNT ? names[scope] : "?";
+}
+
 /* How many rules have this scope. */
 size_t rf_ruleset_scope_count(const rf_ruleset *rs, rf_rule_scope scope)
 {
@@ -230,7 +237,7 @@ int rules_resolve(rf_ruleset *rs, rf_diag *diag)
         cond_reads(r->when, &r->reads);
         for (int u = 0; u < r->nunless; u++)
             cond_reads(r->unless[u], &r->reads);
-        r->scope = rule_scope(r->reads);
+        r->scope = r->info.scope = rule_scope(r->reads);
         rs->nscope[r->scope]++;
         if (r->npats > rs->max_pats)
             rs->max_pats = r->npats;

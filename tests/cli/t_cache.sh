@@ -92,6 +92,8 @@ rule gulf_supplier {
   when supplier.country in gulf
 }
 EOF
+"$RF" rules list --rules "$tmp/c-prules" > "$tmp/c-plist" 2>&1
+expect_grep cache-party-rules-listed '^labour_supplier .* supplier  *buyer policy$' "$tmp/c-plist"
 rfc screen --data "$CD" --rules "$tmp/c-prules" --no-cache -o jsonl "$cin" > "$tmp/c-pref.jsonl" 2>/dev/null
 rfc screen --data "$CD" --rules "$tmp/c-prules" -o jsonl "$cin" > /dev/null 2>&1
 rfc screen --data "$CD" --rules "$tmp/c-prules" -o jsonl "$cin" > "$tmp/c-pwarm.jsonl" 2>/dev/null

@@ -7,7 +7,8 @@ expect_exit rules-test-shipped 0 $?
 expect_grep rules-test-summary ' 0 failed' "$tmp/test.out"
 "$RF" rules list > "$tmp/list.out" 2>&1
 expect_exit rules-list 0 $?
-expect_grep rules-list-columns '^RULE  *INDICATOR  *SEVERITY  *WEIGHT  *SOURCES' "$tmp/list.out"
+expect_grep rules-list-columns '^RULE  *INDICATOR  *SEVERITY  *WEIGHT  *SCOPE  *SOURCES' "$tmp/list.out"
+expect_grep rules-list-record-scope '^identity_documents_retained  *identity_documents_retained  *high  *60  *record  ' "$tmp/list.out"
 
 mkdir -p "$tmp/broken"
 printf 'rule r1 {\n  title "t"\n  indicator debt_bondage\n  severity high\n  weight 50\n  sources "s"\n  match $a = /(unclosed/i\n}\n' > "$tmp/broken/x.rules"
