@@ -417,12 +417,13 @@ static void encode_flag(ixbuf *b, const rf_flag *f)
     ixbuf_varint(b, (uint64_t)(f->weight < 0 ? 0 : f->weight));
 }
 
-/* Encode a profile. */
+/* Encode a profile, then the FNV-1a hash of its bytes (LMDB keeps no
+ * checksums: a damaged profile must be a miss, never a changed verdict). */
 static void encode(ixbuf *b, const unsigned char gen[GEN_BYTES], const probe *pr,
                    const char *norm, const profile *pf)
 {
     const rf_match_hit *hits = pf->hits;
-    size_t n = pf->nhits;
+    size_t n = pf->nhits, start = b->len;
     ixbuf_u8(b, FORMAT);
     ixbuf_put(b, gen, GEN_BYTES);
     put_le(b, (uint64_t)time(NULL), 8);
@@ -445,6 +446,8 @@ static void encode(ixbuf *b, const unsigned char gen[GEN_BYTES], const probe *pr
     ixbuf_varint(b, pf->has_flags ? pf->nflags : 0);
     for (size_t i = 0; pf->has_flags && i < pf->nflags; i++)
         encode_flag(b, &pf->flags[i]);
+    if (!b->oom)
+        put_le(b, fnv(b->p + start, b->len - start), 8);
 }
 
 /* A decoded profile header (the hits go to an array). */
@@ -494,6 +497,12 @@ static void decode_flag(ixrd *r, rf_flag *f)
  * receive the hits and party rule flags. RF_ESTORE when it does not decode. */
 static int decode(const void *val, size_t len, decoded *d, rf_match_hit *hits, rf_flag *flags)
 {
+    if (len < 8)
+        return fail(RF_ESTORE, "cache profile: truncated");
+    len -= 8;
+    ixrd sum = {(const unsigned char *)val + len, (const unsigned char *)val + len + 8, false};
+    if (get_le(&sum, 8) != fnv(val, len))
+        return fail(RF_ESTORE, "cache profile: checksum mismatch");
     ixrd r = {val, (const unsigned char *)val + len, false};
     if (ixrd_u8(&r) != FORMAT || (size_t)(r.end - r.p) < GEN_BYTES)
         return fail(RF_ESTORE, "cache profile: unknown format or truncated");

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <lmdb.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -248,6 +249,99 @@ static void test_validity(void **state)
     rf_cache_close(c);
     assert_int_equal(rf_cache_stats(dir, GEN_B, &st), RF_OK);
     assert_int_equal(st.other_gen, 0);
+}
+
+/* Replace the stored value under key in dir's cache with len bytes of val. */
+static void poke(const char *dir, const char *key, const void *val, size_t len)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/cache", dir);
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 4), 0);
+    assert_int_equal(mdb_env_open(env, path, MDB_NOTLS, 0600), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "profiles", 0, &dbi), 0);
+    MDB_val k = {strlen(key), (void *)key}, v = {len, (void *)val};
+    assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+}
+
+/* The stored value under key (malloc'd copy, length in *len). */
+static unsigned char *peek(const char *dir, const char *key, size_t *len)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/cache", dir);
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 4), 0);
+    assert_int_equal(mdb_env_open(env, path, MDB_NOTLS | MDB_RDONLY, 0600), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "profiles", 0, &dbi), 0);
+    MDB_val k = {strlen(key), (void *)key}, v;
+    assert_int_equal(mdb_get(txn, dbi, &k, &v), 0);
+    unsigned char *copy = malloc(v.mv_size);
+    assert_non_null(copy);
+    memcpy(copy, v.mv_data, v.mv_size);
+    *len = v.mv_size;
+    mdb_txn_abort(txn);
+    mdb_env_close(env);
+    return copy;
+}
+
+/* A stored profile cut short at every length, or with any one byte changed,
+ * is a miss (counted as corrupt), never a changed verdict; nothing crashes
+ * (ASan in CI); the next put repairs it. */
+static void test_corrupt_profiles(void **state)
+{
+    const char *dir = *state;
+    static const char *const cn[] = {"CN"};
+    rf_name_ident lei[] = {{"lei", "529900T8BM49AURSDO55"}};
+    rf_name_party p = party("Example Trading Co", cn, lei, 1);
+    char key[RF_CACHE_MAX_KEY + 1];
+    key_of(&p, key);
+    rf_cache *c = open_cache(dir, GEN_A, 0);
+    assert_int_equal(rf_cache_put(c, &p, HITS, 2), RF_OK);
+    assert_int_equal(rf_cache_flush(c), RF_OK);
+    rf_cache_close(c);
+    size_t len;
+    unsigned char *good = peek(dir, key, &len);
+    const rf_match_hit *h;
+    size_t n;
+    for (size_t cut = 0; cut < len; cut++) {
+        poke(dir, key, good, cut);
+        c = open_cache(dir, GEN_A, 0);
+        if (rf_cache_get(c, &p, &h, &n) != RF_ENOTFOUND)
+            fail_msg("a profile cut to %zu of %zu bytes was used", cut, len);
+        rf_cache_close(c);
+        rf_cache_stat st;
+        assert_int_equal(rf_cache_stats(dir, GEN_A, &st), RF_OK);
+        assert_int_equal(st.corrupt, 1);
+    }
+    unsigned char *bad = malloc(len);
+    assert_non_null(bad);
+    for (size_t i = 0; i < len; i++) {
+        memcpy(bad, good, len);
+        bad[i] ^= 0xA5;
+        poke(dir, key, bad, len);
+        c = open_cache(dir, GEN_A, 0);
+        if (rf_cache_get(c, &p, &h, &n) != RF_ENOTFOUND)
+            fail_msg("a profile with byte %zu of %zu changed was used", i, len);
+        rf_cache_close(c);
+    }
+    c = open_cache(dir, GEN_A, 0);
+    assert_int_equal(rf_cache_put(c, &p, HITS, 2), RF_OK); /* the next miss overwrites it */
+    assert_int_equal(rf_cache_get(c, &p, &h, &n), RF_OK);
+    assert_int_equal(n, 2);
+    assert_hits_equal(h, HITS, 2);
+    rf_cache_close(c);
+    free(bad);
+    free(good);
 }
 
 /* The profile of party number i (a deterministic name and LEI). */
@@ -659,6 +753,7 @@ int main(void)
         cmocka_unit_test(test_ttl),
         cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_validity, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_corrupt_profiles, setup, teardown),
         cmocka_unit_test_setup_teardown(test_idle_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_grow_and_clear, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disk_errors, setup, teardown),
