@@ -55,7 +55,8 @@ static void usage(FILE *fp)
     fprintf(fp,
             "usage: redflag screen [OPTIONS] [FILE...|-]\n\n"
             "Screens each record (a JSON object per line, or a CSV row) and writes one verdict\n"
-            "per record, in input order, flushed as each is done. No FILE or '-' reads stdin.\n\n"
+            "per record, in input order (flushed as each is done when the input is a pipe or a\n"
+            "terminal). No FILE or '-' reads stdin.\n\n"
             "  -f, --from FORMAT     jsonl | csv | ubl | ocds | eforms | auto (default: auto,\n"
             "                        from the content; ubl covers PEPPOL BIS 3 and CEN BII)\n"
             "  -o, --output FORMAT   jsonl | csv | table (default: table on a terminal, else jsonl)\n"
