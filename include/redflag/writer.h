@@ -13,7 +13,10 @@
 #include "redflag/common.h"
 #include "redflag/result.h"
 
-typedef enum rf_output { RF_OUT_JSONL, RF_OUT_CSV, RF_OUT_TABLE } rf_output;
+/* JSONL, CSV and the table write one line (block) per result; HTML is a
+ * report of the whole run, written by rf_writer_finish() (records by level,
+ * indicator and list tallies, unreadable records; docs/FORMATS.md). */
+typedef enum rf_output { RF_OUT_JSONL, RF_OUT_CSV, RF_OUT_TABLE, RF_OUT_HTML } rf_output;
 
 enum { RF_WRITER_COLOR = 1 }; /* table only: ANSI colours (a terminal) */
 
@@ -30,9 +33,12 @@ RF_API void rf_writer_set_flush(rf_writer *w, bool each);
 RF_API int rf_writer_flush(rf_writer *w);
 /* Write whatever closes the output (the table's summary line) and flush. */
 RF_API int rf_writer_finish(rf_writer *w);
+/* The run's counts so far as one line ("12 records: 2 critical, 2 high, …,
+ * 0 unreadable", no newline) into buf. */
+RF_API void rf_writer_summary(rf_writer *w, char *buf, size_t cap);
 /* Free the writer; NULL is fine. */
 RF_API void rf_writer_destroy(rf_writer *w);
-/* Parse "jsonl", "csv", "table"; -1 when unknown. */
+/* Parse "jsonl", "csv", "table", "html"; -1 when unknown. */
 RF_API int rf_output_parse(const char *name);
 
 #endif

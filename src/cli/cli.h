@@ -72,8 +72,25 @@ struct rf_ruleset;
  * printing the diagnostic on failure. Returns an exit code (3 for bad rules). */
 int cli_compile_rules(const char *const *paths, size_t npaths, struct rf_ruleset **rs);
 
+/* `screen`, or with audit true `audit` (an HTML report of the run). */
+int cli_screen(int argc, char **argv, bool audit);
+
+struct rf_writer;
+/* A report file being written: aside as PATH.tmp-PID, renamed when complete. */
+typedef struct cli_report {
+    const char *path;
+    char tmp[4200];
+    FILE *fp;
+} cli_report;
+/* Open the report's temporary file; NULL (after a message) when it cannot be. */
+FILE *cli_report_open(cli_report *r, const char *path);
+/* Close the report: with ok, rename it into place and print the run's summary
+ * (from w) to stdout, else remove it. Returns rc, or EXIT_IO on failure. */
+int cli_report_close(cli_report *r, bool ok, struct rf_writer *w, int rc);
+
 /* Subcommands, one file each. */
 int cmd_screen(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);

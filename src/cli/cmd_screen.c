@@ -34,6 +34,8 @@ typedef struct screen_opts {
     bool no_cache;
     long long cache_ttl;  /* seconds, 0 for no maximum age */
     const char *data, *conf;
+    bool audit;           /* `audit`: an HTML report of the run */
+    const char *report;   /* audit --report FILE, or NULL for stdout */
 } screen_opts;
 
 typedef struct screen_run {
@@ -49,17 +51,28 @@ typedef struct screen_run {
     bool failed_level, io_error;
 } screen_run;
 
-/* Print the help of `screen`. */
-static void usage(FILE *fp)
+/* Print the help of `screen` (or of `audit`). */
+static void usage(FILE *fp, bool audit)
 {
+    if (audit)
+        fprintf(fp, "usage: redflag audit [OPTIONS] [FILE...|-] [--report FILE.html]\n\n"
+                    "Screens every record like `screen` and writes one HTML report of the run: the\n"
+                    "counts by level, the indicators and lists found, every record with an\n"
+                    "indicator (most serious first) with its evidence and sources, and the\n"
+                    "records that could not be read. With --report the page goes to FILE (written\n"
+                    "aside and renamed when complete) and a summary line to stdout; without it,\n"
+                    "the page goes to stdout. No FILE or '-' reads stdin.\n\n"
+                    "      --report FILE     write the report to FILE\n");
+    else
+        fprintf(fp, "usage: redflag screen [OPTIONS] [FILE...|-]\n\n"
+                    "Screens each record (a JSON object per line, or a CSV row) and writes one verdict\n"
+                    "per record, in input order (flushed as each is done when the input is a pipe or\n"
+                    "a terminal). No FILE or '-' reads stdin.\n\n"
+                    "  -o, --output FORMAT   jsonl | csv | table | html (default: table on a terminal,\n"
+                    "                        else jsonl; html: one report of the whole run)\n");
     fprintf(fp,
-            "usage: redflag screen [OPTIONS] [FILE...|-]\n\n"
-            "Screens each record (a JSON object per line, or a CSV row) and writes one verdict\n"
-            "per record, in input order (flushed as each is done when the input is a pipe or a\n"
-            "terminal). No FILE or '-' reads stdin.\n\n"
             "  -f, --from FORMAT     jsonl | csv | ubl | ocds | eforms | auto (default: auto,\n"
             "                        from the content; ubl covers PEPPOL BIS 3 and CEN BII)\n"
-            "  -o, --output FORMAT   jsonl | csv | table (default: table on a terminal, else jsonl)\n"
             "      --fail-on LEVEL   exit 1 when a record reaches LEVEL: low | medium | high |\n"
             "                        critical | none (never) (default: high)\n"
             "      --map FIELD=COL   read CSV column COL as FIELD (repeatable, or comma-separated)\n"
@@ -100,8 +113,16 @@ static int take_option(screen_opts *o, int c)
             return msg_usage("screen", "unknown input format '%s' (jsonl, csv, ubl, ocds, eforms, auto)", optarg);
         return 0;
     case 'o':
+        if (o->audit)
+            return msg_usage("audit", "audit writes an HTML report (use `screen -o` for others)");
         if ((o->output = rf_output_parse(optarg)) < 0)
-            return msg_usage("screen", "unknown output format '%s' (jsonl, csv, table)", optarg);
+            return msg_usage("screen", "unknown output format '%s' (jsonl, csv, table, html)",
+                             optarg);
+        return 0;
+    case 'R':
+        if (!o->audit)
+            return msg_usage("screen", "--report belongs to `audit`");
+        o->report = optarg;
         return 0;
     case 'F': {
         int lv = rf_level_parse(optarg);
@@ -126,7 +147,7 @@ static int take_option(screen_opts *o, int c)
         return 0;
     case 'd': o->data = optarg; return 0;
     case 'c': o->conf = optarg; return 0;
-    case 'h': usage(stdout); return -1;
+    case 'h': usage(stdout, o->audit); return -1;
     default: return msg_usage("screen", "bad option");
     }
 }
@@ -141,7 +162,8 @@ static int parse(int argc, char **argv, screen_opts *o)
         {"no-prefilter", no_argument, NULL, 'P'}, {"no-lists", no_argument, NULL, 'L'},
         {"no-cache", no_argument, NULL, 'N'}, {"cache-ttl", required_argument, NULL, 'T'},
         {"data", required_argument, NULL, 'd'}, {"conf", required_argument, NULL, 'c'},
-        {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+        {"report", required_argument, NULL, 'R'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     int c, rc;
     while ((c = getopt_long(argc, argv, "f:o:h", longs, NULL)) != -1)
@@ -275,14 +297,15 @@ static int worse(int a, int b)
     return a > b ? a : b;
 }
 
-/* Set up the scanner, record, result and writer for a run. */
-static int run_open(screen_run *run, const rf_ruleset *rs, const screen_opts *o)
+/* Set up the scanner, record, result and writer (on out) for a run. */
+static int run_open(screen_run *run, const rf_ruleset *rs, const screen_opts *o, FILE *fp)
 {
-    int out = o->output >= 0 ? o->output : isatty(STDOUT_FILENO) ? RF_OUT_TABLE : RF_OUT_JSONL;
+    int out = o->audit ? RF_OUT_HTML : o->output >= 0 ? o->output
+                                     : isatty(STDOUT_FILENO) ? RF_OUT_TABLE : RF_OUT_JSONL;
     run->o = o;
     if (rf_scanner_create(&run->sc, rs) || rf_record_create(&run->rec) ||
         rf_result_create(&run->res) ||
-        rf_writer_create(&run->w, stdout, (rf_output)out, o->color ? RF_WRITER_COLOR : 0)) {
+        rf_writer_create(&run->w, fp, (rf_output)out, o->color ? RF_WRITER_COLOR : 0)) {
         msg_error("out of memory");
         return EXIT_IO;
     }
@@ -334,12 +357,32 @@ static void run_close(screen_run *run)
     rf_scanner_destroy(run->sc);
 }
 
-/* Entry point of `redflag screen`. */
-int cmd_screen(int argc, char **argv)
+/* Screen every input named on the command line (or stdin) through run. */
+static int run_inputs(screen_run *run, int argc, char **argv)
+{
+    int rc = EXIT_CLEAN;
+    if (optind == argc)
+        rc = screen_path(run, "-");
+    for (int i = optind; rc != EXIT_IO && i < argc; i++)
+        rc = worse(rc, screen_path(run, argv[i]));
+    if (!run->io_error && run->w && rf_writer_finish(run->w) != RF_OK) {
+        msg_error("cannot write the %s: %s", run->o->audit ? "report" : "output",
+                  strerror(errno));
+        rc = EXIT_IO;
+    }
+    if (run->bad)
+        rc = worse(rc, EXIT_INPUT);
+    if (rc == EXIT_CLEAN && run->failed_level)
+        rc = EXIT_FLAGGED;
+    return rc;
+}
+
+/* `screen`, or `audit` (audit true): parse, compile, screen, report. */
+int cli_screen(int argc, char **argv, bool audit)
 {
     const char *nc = getenv("NO_COLOR");
     screen_opts o = {.from = RF_FMT_AUTO, .output = -1, .fail_on = RF_LEVEL_HIGH,
-                     .color = isatty(STDOUT_FILENO) && !(nc && *nc)};
+                     .color = isatty(STDOUT_FILENO) && !(nc && *nc), .audit = audit};
     int rc = parse(argc, argv, &o);
     if (rc)
         return rc < 0 ? EXIT_CLEAN : rc;
@@ -347,21 +390,25 @@ int cmd_screen(int argc, char **argv)
     rf_ruleset *rs = NULL;
     if ((rc = cli_compile_rules(o.rules, o.nrules, &rs)) != EXIT_CLEAN)
         return rc;
-    screen_run run = {0};
-    rc = run_open(&run, rs, &o);
-    if (rc == EXIT_CLEAN && optind == argc)
-        rc = screen_path(&run, "-");
-    for (int i = optind; rc != EXIT_IO && i < argc; i++)
-        rc = worse(rc, screen_path(&run, argv[i]));
-    if (!run.io_error && run.w && rf_writer_finish(run.w) != RF_OK) {
-        msg_error("cannot write the output: %s", strerror(errno));
-        rc = EXIT_IO;
+    cli_report rep = {0};
+    FILE *out = o.report ? cli_report_open(&rep, o.report) : stdout;
+    if (!out) {
+        rf_ruleset_destroy(rs);
+        return EXIT_IO;
     }
-    if (run.bad)
-        rc = worse(rc, EXIT_INPUT);
-    if (rc == EXIT_CLEAN && run.failed_level)
-        rc = EXIT_FLAGGED;
+    screen_run run = {0};
+    rc = run_open(&run, rs, &o, out);
+    if (rc == EXIT_CLEAN)
+        rc = run_inputs(&run, argc, argv);
+    if (o.report)
+        rc = cli_report_close(&rep, rc != EXIT_IO && run.w, run.w, rc);
     run_close(&run);
     rf_ruleset_destroy(rs);
     return rc;
+}
+
+/* Entry point of `redflag screen`. */
+int cmd_screen(int argc, char **argv)
+{
+    return cli_screen(argc, argv, false);
 }

@@ -7,6 +7,7 @@
 static const command commands[] = {
     {"screen", cmd_screen, "screen records (JSONL, CSV, UBL/PEPPOL orders, OCDS, eForms): one "
                            "verdict each"},
+    {"audit", cmd_audit, "screen a supplier list or a year of orders into one HTML report"},
     {"rules", cmd_rules, "check, list or test the rules (rules check|list|test)"},
     {"compare", cmd_compare, "score two names (or JSON-line pairs on stdin) and explain the score"},
     {"fetch", cmd_fetch, "download the risk lists and rebuild the list index"},

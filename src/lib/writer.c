@@ -140,7 +140,7 @@ size_t utf8_bad_len(const char *str)
 /* Create a writer on fp for one output format. */
 int rf_writer_create(rf_writer **out, FILE *fp, rf_output fmt, unsigned flags)
 {
-    if (!out || !fp || (int)fmt < RF_OUT_JSONL || fmt > RF_OUT_TABLE)
+    if (!out || !fp || (int)fmt < RF_OUT_JSONL || fmt > RF_OUT_HTML)
         return RF_EINVAL;
     rf_writer *w = calloc(1, sizeof *w);
     if (!w)
@@ -158,6 +158,7 @@ void rf_writer_destroy(rf_writer *w)
 {
     if (!w)
         return;
+    writer_html_free(w);
     free(w->out.p);
     free(w->cell.p);
     free(w);
@@ -217,6 +218,7 @@ int rf_writer_write(rf_writer *w, const rf_result *res)
     switch (w->fmt) {
     case RF_OUT_JSONL: rc = writer_jsonl_record(w, res); break;
     case RF_OUT_CSV: rc = writer_csv_record(w, res); break;
+    case RF_OUT_HTML: rc = writer_html_record(w, res); break;
     default: rc = writer_table_record(w, res); break;
     }
     if (rc)
@@ -231,12 +233,26 @@ int rf_writer_finish(rf_writer *w)
     if (!w)
         return RF_EINVAL;
     w->out.len = 0;
-    if (w->fmt == RF_OUT_TABLE) {
-        int rc = writer_table_summary(w);
-        if (rc)
-            return rc;
-    }
-    return emit(w, true);
+    int rc = w->fmt == RF_OUT_TABLE  ? writer_table_summary(w)
+             : w->fmt == RF_OUT_HTML ? writer_html_finish(w)
+                                     : RF_OK;
+    return rc ? rc : emit(w, true);
+}
+
+/* The run's counts as one line. */
+void rf_writer_summary(rf_writer *w, char *buf, size_t cap)
+{
+    if (!w || !buf || !cap)
+        return;
+    size_t keep = w->out.len;
+    writer_table_summary(w);
+    size_t n = w->out.oom || w->out.len <= keep ? 0 : w->out.len - keep - 1; /* no newline */
+    if (n >= cap)
+        n = cap - 1;
+    if (n)
+        memcpy(buf, w->out.p + keep, n);
+    buf[n] = '\0';
+    w->out.len = keep;
 }
 
 /* Parse an output format name. */
@@ -250,5 +266,7 @@ int rf_output_parse(const char *name)
         return RF_OUT_CSV;
     if (strcmp(name, "table") == 0)
         return RF_OUT_TABLE;
+    if (strcmp(name, "html") == 0)
+        return RF_OUT_HTML;
     return -1;
 }

@@ -28,6 +28,7 @@ struct rf_writer {
     unsigned long records;      /* results written, errors included */
     unsigned long unreadable;   /* results with an error */
     unsigned long levels[RF_LEVEL_CRITICAL + 1];
+    struct html_state *html;    /* the HTML report's tallies and parts, or NULL */
 };
 
 /* Append n bytes. */
@@ -52,5 +53,10 @@ int writer_csv_record(rf_writer *w, const rf_result *res);
 int writer_table_record(rf_writer *w, const rf_result *res);
 /* Build the table's closing summary line in w->out. */
 int writer_table_summary(rf_writer *w);
+/* HTML report: keep one result (counted; its section put aside); write the
+ * whole page at the end; free what it kept. */
+int writer_html_record(rf_writer *w, const rf_result *res);
+int writer_html_finish(rf_writer *w);
+void writer_html_free(rf_writer *w);
 
 #endif

@@ -102,7 +102,7 @@ static char *render(rf_result **res, size_t n, rf_output fmt, unsigned flags)
     for (size_t i = 0; i < n; i++) {
         size_t before = len;
         assert_int_equal(rf_writer_write(w, res[i]), RF_OK);
-        assert_true(len > before); /* flushed per record */
+        assert_true(fmt == RF_OUT_HTML ? len == 0 : len > before); /* flushed per record */
     }
     assert_int_equal(rf_writer_finish(w), RF_OK);
     rf_writer_destroy(w);
@@ -363,7 +363,7 @@ static void test_finish(void **state)
     free(out);
 }
 
-/* A full disk is reported as RF_EIO by write (every format) and finish. */
+/* A full disk is reported as RF_EIO by write (every line format) and finish (all). */
 static void test_dev_full(void **state)
 {
     sample *s = *state;
@@ -379,6 +379,43 @@ static void test_dev_full(void **state)
         rf_writer_destroy(w);
         fclose(fp);
     }
+    FILE *fp = fopen("/dev/full", "w"); /* the report is written at the end */
+    rf_writer *w = NULL;
+    assert_non_null(fp);
+    assert_int_equal(rf_writer_create(&w, fp, RF_OUT_HTML, 0), RF_OK);
+    assert_int_equal(rf_writer_write(w, s->res[0]), RF_OK);
+    assert_int_equal(rf_writer_finish(w), RF_EIO);
+    rf_writer_destroy(w);
+    fclose(fp);
+}
+
+/* The HTML report: one page, counts, records by level (the critical one
+ * before the low one), the unreadable record, every text escaped. */
+static void test_html(void **state)
+{
+    sample *s = *state;
+    rf_result *order[] = {s->res[3], s->res[1], s->res[2], s->res[0]}; /* low first */
+    char *out = render(order, 4, RF_OUT_HTML, 0);
+    assert_true(strncmp(out, "<!DOCTYPE html>\n<html", 21) == 0);
+    assert_non_null(strstr(out, "</body></html>\n"));
+    assert_non_null(strstr(out, "<td class=\"num\">4</td><td class=\"num\">1</td>"
+                                "<td class=\"num\">0</td><td class=\"num\">0</td>"
+                                "<td class=\"num\">1</td><td class=\"num\">1</td>"
+                                "<td class=\"num\">1</td>"));
+    const char *crit = strstr(out, "<section class=\"rec lvl-critical\"><h3>PO-2026-0101/1");
+    const char *low = strstr(out, "<section class=\"rec lvl-low\">");
+    assert_non_null(crit);
+    assert_non_null(low);
+    assert_true(crit < low);
+    assert_null(strstr(out, "PO-2026-0101/2 <span")); /* the clean record is only counted */
+    assert_non_null(strstr(out, "1 record with no indicator"));
+    assert_non_null(strstr(out, "uflpa-hoshine-silicon"));
+    assert_non_null(strstr(out, "invalid UTF-8 in field &quot;text&quot; at byte 112"));
+    assert_non_null(strstr(out, "=HYPERLINK(&quot;x&quot;) [2J placement fee"));
+    for (const char *p = out; *p; p++) /* no control characters but newlines */
+        assert_true((unsigned char)*p >= 0x20 || *p == '\n');
+    assert_null(strstr(out, "\xc2\x9b")); /* nor C1 controls (CSI) */
+    free(out);
 }
 
 /* Bytes of fp's file that reached the operating system. */
@@ -454,6 +491,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_table_wrap, setup, teardown),
         cmocka_unit_test(test_finish),
         cmocka_unit_test_setup_teardown(test_flush, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_html, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dev_full, setup, teardown),
         cmocka_unit_test(test_parse_and_args),
     };

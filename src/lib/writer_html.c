@@ -1,0 +1,471 @@
+/* HTML report writer: one self-contained page for a whole run (an audit of a
+ * supplier list or a year of orders), written when the run ends. Records are
+ * kept in temporary files by level while the run goes on, so memory stays
+ * flat however many records there are; the page lists the most serious first.
+ * Every text is escaped; nothing is loaded from elsewhere (no scripts, no
+ * external styles or fonts). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "writer_int.h"
+
+#define SECTIONS 5   /* critical, high, medium, low; then unreadable records */
+#define MAX_SOURCES 16
+
+/* One indicator seen in the run. */
+typedef struct html_ind {
+    char *indicator, *source;
+    unsigned long records;
+    rf_level worst;
+} html_ind;
+
+/* One list matched in the run. */
+typedef struct html_list {
+    char *list;
+    unsigned long records;
+} html_list;
+
+struct html_state {
+    FILE *part[SECTIONS];       /* record sections, by level; then errors */
+    html_ind *ind;
+    size_t nind, capind;
+    html_list *lists;
+    size_t nlists, caplists;
+    char *sources[MAX_SOURCES]; /* input names, in order of first use */
+    size_t nsources;
+};
+
+/* Append s as HTML text: markup characters as entities, control characters
+ * as spaces, invalid UTF-8 as U+FFFD. NULL appends nothing. */
+static void put_html(wbuf *b, const char *s)
+{
+    while (s && *s) {
+        unsigned char c = (unsigned char)*s;
+        unsigned cp;
+        size_t n;
+        switch (c) {
+        case '&': wbuf_puts(b, "&amp;"); s++; continue;
+        case '<': wbuf_puts(b, "&lt;"); s++; continue;
+        case '>': wbuf_puts(b, "&gt;"); s++; continue;
+        case '"': wbuf_puts(b, "&quot;"); s++; continue;
+        case '\'': wbuf_puts(b, "&#39;"); s++; continue;
+        default: break;
+        }
+        if (c < 0x20 || c == 0x7f) {
+            wbuf_putc(b, ' ');
+            s++;
+        } else if (c < 0x80) {
+            wbuf_putc(b, (char)c);
+            s++;
+        } else if ((n = utf8_next(s, &cp)) > 0 && !(cp >= 0x80 && cp < 0xa0)) {
+            wbuf_put(b, s, n);
+            s += n;
+        } else {
+            wbuf_puts(b, n ? " " : "\xEF\xBF\xBD"); /* C1 controls; invalid bytes */
+            s += n ? n : utf8_bad_len(s);
+        }
+    }
+}
+
+/* Append a table cell of escaped text. */
+static void cell(wbuf *b, const char *text)
+{
+    wbuf_puts(b, "<td>");
+    put_html(b, text);
+    wbuf_puts(b, "</td>");
+}
+
+/* The state, made on first use; NULL when out of memory. */
+static struct html_state *state(rf_writer *w)
+{
+    if (!w->html)
+        w->html = calloc(1, sizeof *w->html);
+    return w->html;
+}
+
+/* Free the state and its temporary files. */
+void writer_html_free(rf_writer *w)
+{
+    struct html_state *h = w->html;
+    if (!h)
+        return;
+    for (int i = 0; i < SECTIONS; i++)
+        if (h->part[i])
+            fclose(h->part[i]);
+    for (size_t i = 0; i < h->nind; i++) {
+        free(h->ind[i].indicator);
+        free(h->ind[i].source);
+    }
+    for (size_t i = 0; i < h->nlists; i++)
+        free(h->lists[i].list);
+    for (size_t i = 0; i < h->nsources; i++)
+        free(h->sources[i]);
+    free(h->ind);
+    free(h->lists);
+    free(h);
+    w->html = NULL;
+}
+
+/* Count one flag's indicator (once per record: first is true for the record's
+ * first flag of that indicator). */
+static int add_indicator(struct html_state *h, const rf_flag *f, bool first)
+{
+    size_t i = 0;
+    while (i < h->nind && strcmp(h->ind[i].indicator, f->indicator) != 0)
+        i++;
+    if (i == h->nind) {
+        if (h->nind == h->capind) {
+            size_t cap = h->capind ? 2 * h->capind : 16;
+            html_ind *p = realloc(h->ind, cap * sizeof *p);
+            if (!p)
+                return RF_ENOMEM;
+            h->ind = p;
+            h->capind = cap;
+        }
+        html_ind n = {strdup(f->indicator), strdup(f->source ? f->source : ""), 0, f->severity};
+        if (!n.indicator || !n.source) {
+            free(n.indicator);
+            free(n.source);
+            return RF_ENOMEM;
+        }
+        h->ind[h->nind++] = n;
+    }
+    h->ind[i].records += first;
+    if (f->severity > h->ind[i].worst)
+        h->ind[i].worst = f->severity;
+    return RF_OK;
+}
+
+/* Count a list matched by a record (once per record). */
+static int add_list(struct html_state *h, const char *list)
+{
+    size_t i = 0;
+    while (i < h->nlists && strcmp(h->lists[i].list, list) != 0)
+        i++;
+    if (i == h->nlists) {
+        if (h->nlists == h->caplists) {
+            size_t cap = h->caplists ? 2 * h->caplists : 8;
+            html_list *p = realloc(h->lists, cap * sizeof *p);
+            if (!p)
+                return RF_ENOMEM;
+            h->lists = p;
+            h->caplists = cap;
+        }
+        if (!(h->lists[i].list = strdup(list)))
+            return RF_ENOMEM;
+        h->lists[i].records = 0;
+        h->nlists++;
+    }
+    h->lists[i].records++;
+    return RF_OK;
+}
+
+/* Remember an input name (the first MAX_SOURCES). */
+static int add_source(struct html_state *h, const char *src)
+{
+    if (!src)
+        return RF_OK;
+    for (size_t i = 0; i < h->nsources; i++)
+        if (strcmp(h->sources[i], src) == 0)
+            return RF_OK;
+    if (h->nsources == MAX_SOURCES)
+        return RF_OK;
+    return (h->sources[h->nsources++] = strdup(src)) ? RF_OK : RF_ENOMEM;
+}
+
+/* Count a result's indicators and lists, each once. */
+static int tally_result(struct html_state *h, const rf_result *res)
+{
+    int rc = add_source(h, res->source);
+    for (size_t i = 0; rc == RF_OK && i < res->nflags; i++) {
+        bool first = true;
+        for (size_t j = 0; j < i && first; j++)
+            first = strcmp(res->flags[j].indicator, res->flags[i].indicator) != 0;
+        rc = add_indicator(h, &res->flags[i], first);
+    }
+    for (size_t i = 0; rc == RF_OK && i < res->nmatches; i++) {
+        bool first = true;
+        for (size_t j = 0; j < i && first; j++)
+            first = strcmp(res->matches[j].list, res->matches[i].list) != 0;
+        if (first)
+            rc = add_list(h, res->matches[i].list);
+    }
+    return rc;
+}
+
+/* Append "source:line" of a result. */
+static void put_where(wbuf *b, const rf_result *res)
+{
+    put_html(b, res->source ? res->source : "");
+    wbuf_putc(b, ':');
+    wbuf_long(b, res->line);
+}
+
+/* Append one flag as a table row. */
+static void put_flag_row(wbuf *b, const rf_flag *f)
+{
+    wbuf_puts(b, "<tr><td class=\"lvl-");
+    wbuf_puts(b, rf_level_name(f->severity));
+    wbuf_puts(b, "\">");
+    wbuf_puts(b, rf_level_name(f->severity));
+    wbuf_puts(b, "</td>");
+    cell(b, f->indicator);
+    wbuf_puts(b, "<td><span class=\"field\">");
+    put_html(b, f->field);
+    wbuf_puts(b, "</span> ");
+    put_html(b, f->evidence);
+    wbuf_puts(b, "</td><td>");
+    put_html(b, f->source);
+    if (f->guideline && *f->guideline) {
+        wbuf_puts(b, "<br><span class=\"field\">");
+        put_html(b, f->guideline);
+        wbuf_puts(b, "</span>");
+    }
+    wbuf_puts(b, "</td><td class=\"num\">");
+    wbuf_long(b, f->weight);
+    wbuf_puts(b, "</td></tr>\n");
+}
+
+/* Append one list match as a table row. */
+static void put_match_row(wbuf *b, const rf_match *m)
+{
+    wbuf_puts(b, "<tr>");
+    cell(b, m->party);
+    cell(b, m->list);
+    cell(b, m->entity);
+    cell(b, m->name);
+    wbuf_puts(b, "<td class=\"num\">");
+    wbuf_score(b, m->score);
+    wbuf_puts(b, m->critical ? " (critical list)" : "");
+    wbuf_puts(b, "</td></tr>\n");
+}
+
+/* Build the section of a flagged record. */
+static void put_record(wbuf *b, const rf_result *res)
+{
+    wbuf_puts(b, "<section class=\"rec lvl-");
+    wbuf_puts(b, rf_level_name(res->level));
+    wbuf_puts(b, "\"><h3>");
+    put_html(b, res->id ? res->id : "(no id)");
+    wbuf_puts(b, " <span class=\"badge\">");
+    wbuf_puts(b, rf_level_name(res->level));
+    wbuf_puts(b, " ");
+    wbuf_long(b, res->score);
+    wbuf_puts(b, "</span></h3><p class=\"where\">");
+    put_where(b, res);
+    wbuf_puts(b, res->cached ? " &middot; parties from the profile cache" : "");
+    wbuf_puts(b, "</p>\n");
+    if (res->nflags) {
+        wbuf_puts(b, "<table><tr><th>Severity</th><th>Indicator</th><th>Evidence</th>"
+                     "<th>Source</th><th>Weight</th></tr>\n");
+        for (size_t i = 0; i < res->nflags; i++)
+            put_flag_row(b, &res->flags[i]);
+        wbuf_puts(b, "</table>\n");
+    }
+    if (res->nmatches) {
+        wbuf_puts(b, "<table><tr><th>Party</th><th>List</th><th>Entity</th><th>Listed name</th>"
+                     "<th>Score</th></tr>\n");
+        for (size_t i = 0; i < res->nmatches; i++)
+            put_match_row(b, &res->matches[i]);
+        wbuf_puts(b, "</table>\n");
+    }
+    wbuf_puts(b, "</section>\n");
+}
+
+/* Build the row of a record that could not be read. */
+static void put_error_row(wbuf *b, const rf_result *res)
+{
+    wbuf_puts(b, "<tr><td>");
+    put_where(b, res);
+    wbuf_puts(b, "</td>");
+    cell(b, res->id ? res->id : "");
+    cell(b, res->error);
+    wbuf_puts(b, "</tr>\n");
+}
+
+/* Keep one result for the report: counted, and its section (if it needs
+ * attention) or error row stored in the temporary file of its kind. */
+int writer_html_record(rf_writer *w, const rf_result *res)
+{
+    struct html_state *h = state(w);
+    if (!h)
+        return RF_ENOMEM;
+    int part = res->error ? SECTIONS - 1 : RF_LEVEL_CRITICAL - (int)res->level;
+    int rc = res->error ? add_source(h, res->source) : tally_result(h, res);
+    if (rc != RF_OK || part < 0 || part >= SECTIONS || (!res->error && res->level == RF_LEVEL_NONE))
+        return rc;
+    if (!h->part[part] && !(h->part[part] = tmpfile()))
+        return RF_EIO;
+    wbuf *b = &w->out;
+    if (res->error)
+        put_error_row(b, res);
+    else
+        put_record(b, res);
+    if (b->oom)
+        return RF_ENOMEM;
+    size_t n = b->len;
+    b->len = 0; /* nothing for the stream until the page is written */
+    return fwrite(b->p, 1, n, h->part[part]) == n ? RF_OK : RF_EIO;
+}
+
+static const char STYLE[] =
+    "body{font:15px/1.45 system-ui,sans-serif;margin:2em auto;max-width:70em;padding:0 1em;"
+    "color:#222}h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ccc}"
+    "table{border-collapse:collapse;margin:.5em 0 1em;width:100%}"
+    "th,td{border:1px solid #ddd;padding:.3em .5em;text-align:left;vertical-align:top}"
+    "th{background:#f4f4f4}td.num{text-align:right;white-space:nowrap}"
+    ".field{color:#666;font-size:.9em}.where,.meta{color:#555}"
+    ".rec{border-left:6px solid #999;padding:.2em 1em;margin:1em 0}"
+    ".badge{font-size:.8em;padding:.1em .5em;border-radius:.3em;color:#fff;background:#777}"
+    ".lvl-critical{border-color:#8b0000}.lvl-critical .badge,td.lvl-critical{background:#8b0000;color:#fff}"
+    ".lvl-high{border-color:#c0392b}.lvl-high .badge,td.lvl-high{background:#c0392b;color:#fff}"
+    ".lvl-medium{border-color:#d68910}.lvl-medium .badge,td.lvl-medium{background:#d68910;color:#fff}"
+    ".lvl-low{border-color:#2e86c1}.lvl-low .badge,td.lvl-low{background:#2e86c1;color:#fff}"
+    "@media print{.rec{break-inside:avoid}}";
+
+/* Build the head of the page: title, inputs, summary counts. */
+static void put_head(rf_writer *w)
+{
+    wbuf *b = &w->out;
+    struct html_state *h = w->html;
+    char when[32];
+    time_t now = time(NULL);
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime(&now));
+    wbuf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                 "<title>redflag audit report</title><style>");
+    wbuf_puts(b, STYLE);
+    wbuf_puts(b, "</style></head><body>\n<h1>Forced labour and trafficking risk: audit report</h1>\n"
+                 "<p class=\"meta\">");
+    put_html(b, when);
+    wbuf_puts(b, " &middot; redflag ");
+    put_html(b, rf_version());
+    wbuf_puts(b, " &middot; input: ");
+    for (size_t i = 0; h && i < h->nsources; i++) {
+        wbuf_puts(b, i ? ", " : "");
+        put_html(b, h->sources[i]);
+    }
+    wbuf_puts(b, "</p>\n<h2>Summary</h2>\n<table><tr><th>Records</th><th>Critical</th><th>High</th>"
+                 "<th>Medium</th><th>Low</th><th>None</th><th>Unreadable</th></tr>\n<tr>");
+    unsigned long v[] = {w->records, w->levels[RF_LEVEL_CRITICAL], w->levels[RF_LEVEL_HIGH],
+                         w->levels[RF_LEVEL_MEDIUM], w->levels[RF_LEVEL_LOW],
+                         w->levels[RF_LEVEL_NONE], w->unreadable};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        wbuf_puts(b, "<td class=\"num\">");
+        wbuf_long(b, (long)v[i]);
+        wbuf_puts(b, "</td>");
+    }
+    wbuf_puts(b, "</tr></table>\n<p>A record's level comes from the indicators found in it "
+                 "(each flag names the rule, the evidence and its sources) and from matches on the "
+                 "risk lists; a match on a critical list (UFLPA, CBP) makes it critical. Indicators "
+                 "are grounds for due diligence with the supplier, not findings of forced labour "
+                 "(OSCE Model Guidelines, 2018).</p>\n");
+}
+
+/* Order indicators: most records first, then by name. */
+static int by_records(const void *a, const void *b)
+{
+    const html_ind *x = a, *y = b;
+    if (x->records != y->records)
+        return x->records < y->records ? 1 : -1;
+    return strcmp(x->indicator, y->indicator);
+}
+
+/* Build the indicator and list tables. */
+static void put_tables(rf_writer *w)
+{
+    wbuf *b = &w->out;
+    struct html_state *h = w->html;
+    size_t nind = h ? h->nind : 0, nlists = h ? h->nlists : 0;
+    wbuf_puts(b, "<h2>Indicators found</h2>\n");
+    if (!nind)
+        wbuf_puts(b, "<p>None.</p>\n");
+    else {
+        qsort(h->ind, nind, sizeof *h->ind, by_records);
+        wbuf_puts(b, "<table><tr><th>Indicator</th><th>Records</th><th>Highest severity</th>"
+                     "<th>Source</th></tr>\n");
+        for (size_t i = 0; i < nind; i++) {
+            wbuf_puts(b, "<tr>");
+            cell(b, h->ind[i].indicator);
+            wbuf_puts(b, "<td class=\"num\">");
+            wbuf_long(b, (long)h->ind[i].records);
+            wbuf_puts(b, "</td>");
+            cell(b, rf_level_name(h->ind[i].worst));
+            cell(b, h->ind[i].source);
+            wbuf_puts(b, "</tr>\n");
+        }
+        wbuf_puts(b, "</table>\n");
+    }
+    wbuf_puts(b, "<h2>Risk-list matches</h2>\n");
+    if (!nlists)
+        wbuf_puts(b, "<p>No party matched a risk list.</p>\n");
+    else {
+        wbuf_puts(b, "<table><tr><th>List</th><th>Records</th></tr>\n");
+        for (size_t i = 0; i < nlists; i++) {
+            wbuf_puts(b, "<tr>");
+            cell(b, h->lists[i].list);
+            wbuf_puts(b, "<td class=\"num\">");
+            wbuf_long(b, (long)h->lists[i].records);
+            wbuf_puts(b, "</td></tr>\n");
+        }
+        wbuf_puts(b, "</table>\n");
+    }
+}
+
+/* Write the built buffer to the stream and empty it. */
+static int drain(rf_writer *w)
+{
+    wbuf *b = &w->out;
+    if (b->oom)
+        return RF_ENOMEM;
+    size_t n = b->len;
+    b->len = 0;
+    return n && fwrite(b->p, 1, n, w->fp) != n ? RF_EIO : RF_OK;
+}
+
+/* Copy a temporary file to the stream. */
+static int copy_part(FILE *from, FILE *to)
+{
+    char buf[65536];
+    size_t n;
+    if (!from)
+        return RF_OK;
+    rewind(from);
+    while ((n = fread(buf, 1, sizeof buf, from)) > 0)
+        if (fwrite(buf, 1, n, to) != n)
+            return RF_EIO;
+    return ferror(from) ? RF_EIO : RF_OK;
+}
+
+/* Write the whole page: head, tables, records by level, unreadable records. */
+int writer_html_finish(rf_writer *w)
+{
+    struct html_state *h = w->html;
+    wbuf *b = &w->out;
+    put_head(w);
+    put_tables(w);
+    unsigned long attention = w->levels[RF_LEVEL_CRITICAL] + w->levels[RF_LEVEL_HIGH] +
+                              w->levels[RF_LEVEL_MEDIUM] + w->levels[RF_LEVEL_LOW];
+    wbuf_puts(b, "<h2>Records with indicators</h2>\n");
+    if (!attention)
+        wbuf_puts(b, "<p>None.</p>\n");
+    int rc = drain(w);
+    for (int i = 0; rc == RF_OK && i < SECTIONS - 1; i++)
+        rc = copy_part(h ? h->part[i] : NULL, w->fp);
+    if (rc == RF_OK && w->unreadable) {
+        wbuf_puts(b, "<h2>Records that could not be read</h2>\n<table><tr><th>Where</th>"
+                     "<th>Id</th><th>Problem</th></tr>\n");
+        rc = drain(w);
+        if (rc == RF_OK)
+            rc = copy_part(h ? h->part[SECTIONS - 1] : NULL, w->fp);
+        wbuf_puts(b, "</table>\n");
+    }
+    wbuf_puts(b, "<h2>Records with no indicator</h2>\n<p>");
+    wbuf_long(b, (long)w->levels[RF_LEVEL_NONE]);
+    wbuf_puts(b, w->levels[RF_LEVEL_NONE] == 1 ? " record" : " records");
+    wbuf_puts(b, " with no indicator and no list match.</p>\n<p class=\"meta\">Score: 100 &times; "
+                 "(1 &minus; &prod;(1 &minus; weight/100)) over the indicators found, each counted "
+                 "once at its strongest flag. Levels: low under 25, medium under 50, high under 75, "
+                 "critical 75 and over.</p>\n</body></html>\n");
+    return rc == RF_OK ? drain(w) : rc;
+}
