@@ -47,6 +47,8 @@ typedef struct rf_result {
     rf_match *matches;
     size_t nmatches;
     bool cached;
+    const char *supplier;  /* the record's supplier name and country, or NULL: for */
+    const char *supplier_country; /* reports only, not in the JSON result (not owned) */
 } rf_result;
 
 /* Create an empty result; owned by the caller (rf_result_destroy). */

@@ -179,6 +179,8 @@ static int screen_record(screen_run *run)
     res->id = rf_record_str(run->rec, RF_F_ID, 0, NULL);
     res->source = rf_record_source(run->rec);
     res->line = rf_record_line(run->rec);
+    res->supplier = rf_record_str(run->rec, RF_F_SUPPLIER_NAME, 0, NULL);
+    res->supplier_country = rf_record_str(run->rec, RF_F_SUPPLIER_COUNTRY, 0, NULL);
     /* with the lists, the party rules run (or come from the cache) with each party */
     int rc = run->lists.matcher ? rf_scanner_scan_scope(run->sc, run->rec, RF_SCOPE_RECORD, res)
                                 : rf_scanner_scan(run->sc, run->rec, res);

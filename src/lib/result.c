@@ -75,6 +75,7 @@ void rf_result_reset(rf_result *res)
     res->nflags = 0;
     res->nmatches = 0;
     res->cached = false;
+    res->supplier = res->supplier_country = NULL;
 }
 
 /* A block with room for need bytes: the current one, a later reusable one, or a new one. */

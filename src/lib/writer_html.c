@@ -4,6 +4,7 @@
  * flat however many records there are; the page lists the most serious first.
  * Every text is escaped; nothing is loaded from elsewhere (no scripts, no
  * external styles or fonts). */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,8 @@
 
 #define SECTIONS 5   /* critical, high, medium, low; then unreadable records */
 #define MAX_SOURCES 16
+#define MAX_SUPPLIERS 100000 /* suppliers tallied; more are counted as untallied */
+#define SHOWN_SUPPLIERS 100  /* rows of the supplier table */
 
 /* One indicator seen in the run. */
 typedef struct html_ind {
@@ -19,6 +22,13 @@ typedef struct html_ind {
     unsigned long records;
     rf_level worst;
 } html_ind;
+
+/* One supplier (name and country) seen in the run. */
+typedef struct html_sup {
+    char *key;                  /* name, '\0', country; NULL: empty slot */
+    unsigned long records, flagged;
+    int worst, max_score;       /* worst level and highest score of its records */
+} html_sup;
 
 /* One list matched in the run. */
 typedef struct html_list {
@@ -34,6 +44,9 @@ struct html_state {
     size_t nlists, caplists;
     char *sources[MAX_SOURCES]; /* input names, in order of first use */
     size_t nsources;
+    html_sup *sup;              /* open addressing, capsup a power of two */
+    size_t nsup, capsup;
+    unsigned long untallied;    /* records of suppliers past MAX_SUPPLIERS */
 };
 
 /* Append s as HTML text: markup characters as entities, control characters
@@ -101,6 +114,9 @@ void writer_html_free(rf_writer *w)
         free(h->lists[i].list);
     for (size_t i = 0; i < h->nsources; i++)
         free(h->sources[i]);
+    for (size_t i = 0; i < h->capsup; i++)
+        free(h->sup[i].key);
+    free(h->sup);
     free(h->ind);
     free(h->lists);
     free(h);
@@ -174,10 +190,80 @@ static int add_source(struct html_state *h, const char *src)
     return (h->sources[h->nsources++] = strdup(src)) ? RF_OK : RF_ENOMEM;
 }
 
-/* Count a result's indicators and lists, each once. */
+/* FNV-1a over a supplier key (name, NUL, country). */
+static size_t sup_hash(const char *name, const char *country)
+{
+    uint64_t x = 1469598103934665603ULL;
+    for (const char *p = name; *p; p++)
+        x = (x ^ (unsigned char)*p) * 1099511628211ULL;
+    x = (x ^ 0xff) * 1099511628211ULL;
+    for (const char *p = country; *p; p++)
+        x = (x ^ (unsigned char)*p) * 1099511628211ULL;
+    return (size_t)x;
+}
+
+/* The slot of a supplier in a table of cap slots (empty when absent). */
+static html_sup *sup_slot(html_sup *t, size_t cap, const char *name, const char *country)
+{
+    size_t i = sup_hash(name, country) & (cap - 1);
+    while (t[i].key && !(strcmp(t[i].key, name) == 0 &&
+                         strcmp(t[i].key + strlen(t[i].key) + 1, country) == 0))
+        i = (i + 1) & (cap - 1);
+    return &t[i];
+}
+
+/* Double the supplier table (or make it). */
+static int sup_grow(struct html_state *h)
+{
+    size_t cap = h->capsup ? 2 * h->capsup : 1024;
+    html_sup *t = calloc(cap, sizeof *t);
+    if (!t)
+        return RF_ENOMEM;
+    for (size_t i = 0; i < h->capsup; i++)
+        if (h->sup[i].key) {
+            const char *k = h->sup[i].key;
+            *sup_slot(t, cap, k, k + strlen(k) + 1) = h->sup[i];
+        }
+    free(h->sup);
+    h->sup = t;
+    h->capsup = cap;
+    return RF_OK;
+}
+
+/* Count a record of its supplier. */
+static int add_supplier(struct html_state *h, const rf_result *res)
+{
+    if (!res->supplier || !*res->supplier)
+        return RF_OK;
+    const char *country = res->supplier_country ? res->supplier_country : "";
+    if (2 * (h->nsup + 1) > h->capsup && h->nsup < MAX_SUPPLIERS && sup_grow(h) != RF_OK)
+        return RF_ENOMEM;
+    html_sup *e = sup_slot(h->sup, h->capsup, res->supplier, country);
+    if (!e->key) {
+        size_t n = strlen(res->supplier), m = strlen(country);
+        if (h->nsup >= MAX_SUPPLIERS) {
+            h->untallied++;
+            return RF_OK;
+        }
+        if (!(e->key = malloc(n + m + 2)))
+            return RF_ENOMEM;
+        memcpy(e->key, res->supplier, n + 1);
+        memcpy(e->key + n + 1, country, m + 1);
+        h->nsup++;
+    }
+    e->records++;
+    e->flagged += res->level > RF_LEVEL_NONE;
+    e->worst = (int)res->level > e->worst ? (int)res->level : e->worst;
+    e->max_score = res->score > e->max_score ? res->score : e->max_score;
+    return RF_OK;
+}
+
+/* Count a result's indicators and lists, each once, and its supplier. */
 static int tally_result(struct html_state *h, const rf_result *res)
 {
     int rc = add_source(h, res->source);
+    if (rc == RF_OK)
+        rc = add_supplier(h, res);
     for (size_t i = 0; rc == RF_OK && i < res->nflags; i++) {
         bool first = true;
         for (size_t j = 0; j < i && first; j++)
@@ -254,6 +340,15 @@ static void put_record(wbuf *b, const rf_result *res)
     wbuf_long(b, res->score);
     wbuf_puts(b, "</span></h3><p class=\"where\">");
     put_where(b, res);
+    if (res->supplier && *res->supplier) {
+        wbuf_puts(b, " &middot; supplier ");
+        put_html(b, res->supplier);
+        if (res->supplier_country && *res->supplier_country) {
+            wbuf_puts(b, " (");
+            put_html(b, res->supplier_country);
+            wbuf_putc(b, ')');
+        }
+    }
     wbuf_puts(b, res->cached ? " &middot; parties from the profile cache" : "");
     wbuf_puts(b, "</p>\n");
     if (res->nflags) {
@@ -371,12 +466,71 @@ static int by_records(const void *a, const void *b)
     return strcmp(x->indicator, y->indicator);
 }
 
-/* Build the indicator and list tables. */
+/* Order suppliers: worst level, highest score, most flagged records, name. */
+static int by_risk(const void *a, const void *b)
+{
+    const html_sup *x = *(html_sup *const *)a, *y = *(html_sup *const *)b;
+    if (x->worst != y->worst)
+        return x->worst < y->worst ? 1 : -1;
+    if (x->max_score != y->max_score)
+        return x->max_score < y->max_score ? 1 : -1;
+    if (x->flagged != y->flagged)
+        return x->flagged < y->flagged ? 1 : -1;
+    return strcmp(x->key, y->key);
+}
+
+/* Build the table of the suppliers with indicators, most serious first. */
+static void put_suppliers(wbuf *b, struct html_state *h)
+{
+    size_t n = 0;
+    html_sup **v = h && h->nsup ? malloc(h->nsup * sizeof *v) : NULL;
+    for (size_t i = 0; v && i < h->capsup; i++)
+        if (h->sup[i].key && h->sup[i].flagged)
+            v[n++] = &h->sup[i];
+    wbuf_puts(b, "<h2>Suppliers</h2>\n<p>");
+    wbuf_long(b, (long)(h ? h->nsup : 0));
+    wbuf_puts(b, " suppliers named, ");
+    wbuf_long(b, (long)n);
+    wbuf_puts(b, " with at least one record with an indicator");
+    if (h && h->untallied) {
+        wbuf_puts(b, " (the table keeps the first 100,000 suppliers: ");
+        wbuf_long(b, (long)h->untallied);
+        wbuf_puts(b, " records of further suppliers are not in it)");
+    }
+    wbuf_puts(b, n > SHOWN_SUPPLIERS ? "; the 100 most serious:</p>\n" : ".</p>\n");
+    if (n) {
+        qsort(v, n, sizeof *v, by_risk);
+        wbuf_puts(b, "<table><tr><th>Supplier</th><th>Country</th><th>Worst level</th>"
+                     "<th>Highest score</th><th>Records with indicators</th><th>Records</th></tr>\n");
+        for (size_t i = 0; i < n && i < SHOWN_SUPPLIERS; i++) {
+            wbuf_puts(b, "<tr>");
+            cell(b, v[i]->key);
+            cell(b, v[i]->key + strlen(v[i]->key) + 1);
+            wbuf_puts(b, "<td class=\"lvl-");
+            wbuf_puts(b, rf_level_name((rf_level)v[i]->worst));
+            wbuf_puts(b, "\">");
+            wbuf_puts(b, rf_level_name((rf_level)v[i]->worst));
+            wbuf_puts(b, "</td>");
+            unsigned long nums[] = {(unsigned long)v[i]->max_score, v[i]->flagged, v[i]->records};
+            for (size_t k = 0; k < 3; k++) {
+                wbuf_puts(b, "<td class=\"num\">");
+                wbuf_long(b, (long)nums[k]);
+                wbuf_puts(b, "</td>");
+            }
+            wbuf_puts(b, "</tr>\n");
+        }
+        wbuf_puts(b, "</table>\n");
+    }
+    free(v);
+}
+
+/* Build the supplier, indicator and list tables. */
 static void put_tables(rf_writer *w)
 {
     wbuf *b = &w->out;
     struct html_state *h = w->html;
     size_t nind = h ? h->nind : 0, nlists = h ? h->nlists : 0;
+    put_suppliers(b, h);
     wbuf_puts(b, "<h2>Indicators found</h2>\n");
     if (!nind)
         wbuf_puts(b, "<p>None.</p>\n");

@@ -62,6 +62,27 @@ expect_grep audit-indicator-table 'Indicators found Indicator Records Highest se
 expect_exit audit-stdout-exit 1 $?
 expect_grep audit-stdout-page '^<!DOCTYPE html>' "$AD/stdout.html"
 expect_grep audit-stdout-uflpa-match 'us_uflpa' "$AD/stdout.html"
+# the supplier table: every supplier named, those with an indicator, the worst first
+html_check "$AD/stdout.html" > "$AD/otext" 2>&1
+"$RF" screen -o jsonl examples/orders.jsonl 2>/dev/null > "$AD/o.jsonl"
+python3 - examples/orders.jsonl "$AD/o.jsonl" "$AD/otext" > "$AD/sup.out" <<'PY2'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+res = [json.loads(l) for l in open(sys.argv[2])]
+text = open(sys.argv[3]).read()
+rank = ["none", "low", "medium", "high", "critical"]
+sup = {}
+for r, v in zip(recs, res):
+    k = (r["supplier"]["name"], r["supplier"].get("country", ""))
+    w, s, f, n = sup.get(k, (0, 0, 0, 0))
+    lv = rank.index(v["level"])
+    sup[k] = (max(w, lv), max(s, v["score"]), f + (lv > 0), n + 1)
+flagged = sorted((k for k in sup if sup[k][2]), key=lambda k: (-sup[k][0], -sup[k][1], -sup[k][2], k))
+want = "%d suppliers named, %d with at least one record with an indicator." % (len(sup), len(flagged))
+rows = " ".join("%s %s %s %d %d %d" % (k[0], k[1], rank[sup[k][0]], sup[k][1], sup[k][2], sup[k][3]) for k in flagged)
+print("ok" if want in text and rows in text else "bad: %s | %s" % (want, rows[:200]))
+PY2
+expect_grep audit-supplier-table '^ok$' "$AD/sup.out"
 "$RF" audit -o jsonl examples/orders.jsonl > /dev/null 2>&1
 expect_exit audit-output-option-usage 2 $?
 "$RF" screen --report x.html examples/orders.jsonl > /dev/null 2>&1

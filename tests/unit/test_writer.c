@@ -395,7 +395,23 @@ static void test_html(void **state)
 {
     sample *s = *state;
     rf_result *order[] = {s->res[3], s->res[1], s->res[2], s->res[0]}; /* low first */
+    s->res[0]->supplier = s->res[1]->supplier = s->res[3]->supplier = "Kelvane <Gloves>";
+    s->res[0]->supplier_country = s->res[1]->supplier_country = "MY";
     char *out = render(order, 4, RF_OUT_HTML, 0);
+    s->res[0]->supplier = s->res[1]->supplier = s->res[3]->supplier = NULL;
+    s->res[0]->supplier_country = s->res[1]->supplier_country = NULL;
+    /* two suppliers (the same name in two countries), most serious first */
+    assert_non_null(strstr(out, "<p>2 suppliers named, 2 with at least one record with an "
+                                "indicator.</p>"));
+    const char *my = strstr(out, "<tr><td>Kelvane &lt;Gloves&gt;</td><td>MY</td>"
+                                 "<td class=\"lvl-critical\">critical</td><td class=\"num\">"),
+               *none = strstr(out, "<tr><td>Kelvane &lt;Gloves&gt;</td><td></td>"
+                                   "<td class=\"lvl-low\">low</td>");
+    assert_non_null(my);
+    assert_non_null(none);
+    assert_true(my < none);
+    assert_non_null(strstr(my, "</td><td class=\"num\">1</td><td class=\"num\">2</td></tr>"));
+    assert_non_null(strstr(out, " &middot; supplier Kelvane &lt;Gloves&gt; (MY)</p>"));
     assert_true(strncmp(out, "<!DOCTYPE html>\n<html", 21) == 0);
     assert_non_null(strstr(out, "</body></html>\n"));
     assert_non_null(strstr(out, "<td class=\"num\">4</td><td class=\"num\">1</td>"
