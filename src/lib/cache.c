@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "fnv.h"
 #include "index_int.h"
 #include "redflag/cache.h"
 #include "redflag/sha256.h"
@@ -283,13 +284,10 @@ int rf_cache_key(const rf_name_party *p, char *buf, size_t cap, size_t *len)
     return name_key(p, buf, cap, len);
 }
 
-/* FNV-1a over bytes (the queue's lookup hash). */
+/* FNV-1a over bytes (memo, queue lookups, profile checksums). */
 static uint64_t fnv(const void *p, size_t n)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (const unsigned char *s = p; n--; s++)
-        h = (h ^ *s) * 1099511628211ULL;
-    return h;
+    return fnv1a(FNV1A_INIT, p, n);
 }
 
 /* The exact query of a party: name, kind, the scope of the party rules its

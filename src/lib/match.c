@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fnv.h"
 #include "redflag/match.h"
 
 #define SLOTS 4096          /* candidate hash table (power of two) */
@@ -108,11 +109,7 @@ void rf_matcher_destroy(rf_matcher *m)
 /* FNV-1a of a key, for the candidate table. */
 static size_t hash(const void *k, size_t n)
 {
-    const unsigned char *p = k;
-    size_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * 1099511628211ull;
-    return h;
+    return (size_t)fnv1a(FNV1A_INIT, k, n);
 }
 
 /* Add evidence w for entity key ekey from query word bit (each word counts

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "fnv.h"
 #include "rules_int.h"
 
 /* Keep s alive as long as rs. */
@@ -38,15 +39,6 @@ static int io_error(rf_diag *diag, const char *path, const char *what)
     return RF_EIO;
 }
 
-/* Fold bytes into a 64-bit FNV-1a digest. */
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ b[i]) * 0x100000001b3ull;
-    return h;
-}
-
 /* Read and parse one rule file. */
 static int compile_file(rf_ruleset *rs, const char *path, uint64_t *digest, rf_diag *diag)
 {
@@ -68,7 +60,7 @@ static int compile_file(rf_ruleset *rs, const char *path, uint64_t *digest, rf_d
     if (mem)
         fclose(mem);
     if (rc == RF_OK) {
-        *digest = fnv(fnv(*digest, path, strlen(path)), buf, len);
+        *digest = fnv1a(fnv1a(*digest, path, strlen(path)), buf, len);
         rc = rules_parse(rs, path, buf, len, diag);
     }
     free(buf);
@@ -301,7 +293,7 @@ int rf_ruleset_compile(rf_ruleset **out, const char *const *paths, size_t npaths
     if (!rs)
         return RF_ENOMEM;
     pthread_mutex_init(&rs->jit_lock, NULL);
-    uint64_t digest = 0xcbf29ce484222325ull;
+    uint64_t digest = FNV1A_INIT;
     int rc = make_context(rs);
     for (size_t i = 0; rc == RF_OK && i < npaths; i++) {
         struct stat st;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "fnv.h"
 #include "writer_int.h"
 
 #define SECTIONS 5   /* critical, high, medium, low; then unreadable records */
@@ -193,13 +194,7 @@ static int add_source(struct html_state *h, const char *src)
 /* FNV-1a over a supplier key (name, NUL, country). */
 static size_t sup_hash(const char *name, const char *country)
 {
-    uint64_t x = 1469598103934665603ULL;
-    for (const char *p = name; *p; p++)
-        x = (x ^ (unsigned char)*p) * 1099511628211ULL;
-    x = (x ^ 0xff) * 1099511628211ULL;
-    for (const char *p = country; *p; p++)
-        x = (x ^ (unsigned char)*p) * 1099511628211ULL;
-    return (size_t)x;
+    return (size_t)fnv1a(fnv1a(FNV1A_INIT, name, strlen(name) + 1), country, strlen(country));
 }
 
 /* The slot of a supplier in a table of cap slots (empty when absent). */
