@@ -63,6 +63,7 @@ typedef struct probe {
     uint64_t h;
     ixbuf query;
     memo *m;                  /* its memo slot, or NULL */
+    uint64_t qh;              /* the query's memo hash (with a memo) */
     bool need_flags;          /* only a profile with party rule flags answers it */
 } probe;
 
@@ -274,14 +275,18 @@ static int name_key(const rf_name_party *p, char *buf, size_t cap, size_t *len)
     return RF_OK;
 }
 
+/* The key of a party: its strongest identifier, else its name and country. */
+static int party_key(const rf_name_party *p, char *buf, size_t cap, size_t *len)
+{
+    return ident_key(p, buf, cap, len) ? RF_OK : name_key(p, buf, cap, len);
+}
+
 /* The cache key of a party. */
 int rf_cache_key(const rf_name_party *p, char *buf, size_t cap, size_t *len)
 {
     if (!p || !buf || !len || cap == 0)
         return fail(RF_EINVAL, "cache key: party, buffer and length are required");
-    if (ident_key(p, buf, cap, len))
-        return RF_OK;
-    return name_key(p, buf, cap, len);
+    return party_key(p, buf, cap, len);
 }
 
 /* FNV-1a over bytes (memo, queue lookups, profile checksums). */
@@ -319,7 +324,7 @@ static void memo_set(memo *m, const probe *pr, const void *value, size_t vlen)
     if (vlen)
         memcpy(b + pr->query.len + pr->klen, value, vlen);
     free(m->buf);
-    *m = (memo){fnv(pr->query.p, pr->query.len) | 1, pr->query.len, pr->klen, vlen, b};
+    *m = (memo){pr->qh, pr->query.len, pr->klen, vlen, b};
 }
 
 /* The memo slot holding the probe's query (hash qh), or NULL. */
@@ -347,12 +352,9 @@ static memo *memo_victim(memo *slots, uint64_t qh, unsigned *clock)
 static int memo_key(memo *slots, unsigned *clock, const rf_name_party *p, probe *pr)
 {
     pr->m = NULL;
-    if (!slots) {
-        if (ident_key(p, pr->key, sizeof pr->key, &pr->klen))
-            return RF_OK;
-        return name_key(p, pr->key, sizeof pr->key, &pr->klen);
-    }
-    uint64_t qh = fnv(pr->query.p, pr->query.len) | 1;
+    if (!slots)
+        return party_key(p, pr->key, sizeof pr->key, &pr->klen);
+    uint64_t qh = pr->qh = fnv(pr->query.p, pr->query.len) | 1;
     memo *m = memo_find(slots, pr, qh);
     if (m) {
         memcpy(pr->key, m->buf + m->qlen, m->klen);
@@ -360,8 +362,7 @@ static int memo_key(memo *slots, unsigned *clock, const rf_name_party *p, probe 
         pr->m = m;
         return RF_OK;
     }
-    int rc = ident_key(p, pr->key, sizeof pr->key, &pr->klen)
-                 ? RF_OK : name_key(p, pr->key, sizeof pr->key, &pr->klen);
+    int rc = party_key(p, pr->key, sizeof pr->key, &pr->klen);
     if (rc == RF_OK) {
         m = memo_victim(slots, qh, clock);
         memo_set(m, pr, NULL, 0);
@@ -1071,22 +1072,16 @@ static rf_rule_scope role_scope(const rf_scanner *sc, const char *role)
  * rules depend on the query alone and may their flags be cached. */
 static bool party_complete(const rf_record *rec, rf_rule_scope scope, const rf_name_party *p)
 {
+    bool sup = scope == RF_SCOPE_SUPPLIER;
+    rf_field name = sup ? RF_F_SUPPLIER_NAME : RF_F_MANUFACTURER_NAME;
+    rf_field country = sup ? RF_F_SUPPLIER_COUNTRY : RF_F_MANUFACTURER_COUNTRY;
     uint64_t f = rf_scope_fields(scope);
-    size_t names = 0, countries = 0, ids = 0;
-    for (int i = 0; i < RF_F_COUNT; i++) {
-        if (!(f >> i & 1))
-            continue;
-        size_t n = rf_record_count(rec, (rf_field)i);
-        const char *path = rf_field_get((rf_field)i)->path;
-        const char *leaf = strrchr(path, '.');
-        if (strcmp(leaf, ".name") == 0)
-            names += n;
-        else if (strcmp(leaf, ".country") == 0)
-            countries += n;
-        else
-            ids += n;
-    }
-    return names == 1 && countries == p->ncountries && ids == p->nids;
+    size_t ids = 0; /* every other field of the scope is an identifier */
+    for (int i = 0; i < RF_F_COUNT; i++)
+        if ((f >> i & 1) && i != (int)name && i != (int)country)
+            ids += rf_record_count(rec, (rf_field)i);
+    return rf_record_count(rec, name) == 1 && rf_record_count(rec, country) == p->ncountries &&
+           ids == p->nids;
 }
 
 /* Add copies of cached party rule flags to the result. */
