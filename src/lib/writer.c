@@ -164,6 +164,18 @@ void rf_writer_destroy(rf_writer *w)
     free(w);
 }
 
+/* Write the built buffer to fp and empty it. */
+int writer_drain(rf_writer *w, FILE *fp)
+{
+    size_t n = w->out.len;
+    w->out.len = 0;
+    if (w->out.oom) {
+        w->out.oom = false;
+        return RF_ENOMEM;
+    }
+    return n && fwrite(w->out.p, 1, n, fp) != n ? RF_EIO : RF_OK;
+}
+
 /* Choose whether every result is flushed. */
 void rf_writer_set_flush(rf_writer *w, bool each)
 {
@@ -184,15 +196,9 @@ int rf_writer_flush(rf_writer *w)
  * for the caller's message). */
 static int emit(rf_writer *w, bool last)
 {
-    if (w->out.oom) {
-        w->out.oom = false;
-        w->out.len = 0;
-        return RF_ENOMEM;
-    }
-    size_t n = w->out.len;
-    w->out.len = 0;
-    if (n && fwrite(w->out.p, 1, n, w->fp) != n)
-        return RF_EIO;
+    int rc = writer_drain(w, w->fp);
+    if (rc != RF_OK)
+        return rc;
     if (!w->flush_each && !last)
         return ferror(w->fp) ? RF_EIO : RF_OK;
     return rf_writer_flush(w);

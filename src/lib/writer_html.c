@@ -392,11 +392,7 @@ int writer_html_record(rf_writer *w, const rf_result *res)
         put_error_row(b, res);
     else
         put_record(b, res);
-    if (b->oom)
-        return RF_ENOMEM;
-    size_t n = b->len;
-    b->len = 0; /* nothing for the stream until the page is written */
-    return fwrite(b->p, 1, n, h->part[part]) == n ? RF_OK : RF_EIO;
+    return writer_drain(w, h->part[part]); /* nothing for the stream until the end */
 }
 
 static const char STYLE[] =
@@ -561,17 +557,6 @@ static void put_tables(rf_writer *w)
     }
 }
 
-/* Write the built buffer to the stream and empty it. */
-static int drain(rf_writer *w)
-{
-    wbuf *b = &w->out;
-    if (b->oom)
-        return RF_ENOMEM;
-    size_t n = b->len;
-    b->len = 0;
-    return n && fwrite(b->p, 1, n, w->fp) != n ? RF_EIO : RF_OK;
-}
-
 /* Copy a temporary file to the stream. */
 static int copy_part(FILE *from, FILE *to)
 {
@@ -598,13 +583,13 @@ int writer_html_finish(rf_writer *w)
     wbuf_puts(b, "<h2>Records with indicators</h2>\n");
     if (!attention)
         wbuf_puts(b, "<p>None.</p>\n");
-    int rc = drain(w);
+    int rc = writer_drain(w, w->fp);
     for (int i = 0; rc == RF_OK && i < SECTIONS - 1; i++)
         rc = copy_part(h ? h->part[i] : NULL, w->fp);
     if (rc == RF_OK && w->unreadable) {
         wbuf_puts(b, "<h2>Records that could not be read</h2>\n<table><tr><th>Where</th>"
                      "<th>Id</th><th>Problem</th></tr>\n");
-        rc = drain(w);
+        rc = writer_drain(w, w->fp);
         if (rc == RF_OK)
             rc = copy_part(h ? h->part[SECTIONS - 1] : NULL, w->fp);
         wbuf_puts(b, "</table>\n");
@@ -616,5 +601,5 @@ int writer_html_finish(rf_writer *w)
                  "(1 &minus; &prod;(1 &minus; weight/100)) over the indicators found, each counted "
                  "once at its strongest flag. Levels: low under 25, medium under 50, high under 75, "
                  "critical 75 and over.</p>\n</body></html>\n");
-    return rc == RF_OK ? drain(w) : rc;
+    return rc == RF_OK ? writer_drain(w, w->fp) : rc;
 }

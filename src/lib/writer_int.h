@@ -47,6 +47,9 @@ size_t utf8_next(const char *s, unsigned *cp);
 /* Bytes of an invalid sequence at s to replace by a single U+FFFD. */
 size_t utf8_bad_len(const char *s);
 
+/* Write w->out to fp and empty it (RF_ENOMEM after a failed allocation,
+ * RF_EIO when fp fails). */
+int writer_drain(rf_writer *w, FILE *fp);
 /* Build one record's output in w->out, per format. */
 int writer_jsonl_record(rf_writer *w, const rf_result *res);
 int writer_csv_record(rf_writer *w, const rf_result *res);
