@@ -234,27 +234,28 @@ static info either(info a, info b)
     return keep_best(u, n);
 }
 
-/* Append b's only string to each string of a in place (distinct strings
- * stay distinct). Like cross(), on failure (a string would pass MAX_LEN, or
- * no memory) it returns ANY and leaves a and b as they were. */
+/* Append b's only string to each string of a (distinct strings stay
+ * distinct, so no set is rebuilt). Like cross(), on failure (a string would
+ * pass MAX_LEN, or no memory) it returns ANY and leaves a and b as they were. */
 static info cross_one(info a, info b)
 {
-    size_t lb = strlen(b.s.s[0]);
-    for (size_t i = 0; i < a.s.n; i++)
-        if (strlen(a.s.s[i]) + lb > MAX_LEN)
-            return mk(ANY);
-    for (size_t i = 0; i < a.s.n && lb; i++) {
+    size_t lb = strlen(b.s.s[0]), i = 0;
+    char *t[MAX_EXACT]; /* the caller passes at most MAX_EXACT strings */
+    for (; i < a.s.n; i++) {
         size_t la = strlen(a.s.s[i]);
-        char *t = malloc(la + lb + 1);
-        if (!t) {
-            for (size_t k = 0; k < i; k++) /* undo */
-                a.s.s[k][strlen(a.s.s[k]) - lb] = '\0';
-            return mk(ANY);
-        }
-        memcpy(t, a.s.s[i], la);
-        memcpy(t + la, b.s.s[0], lb + 1);
+        if (la + lb > MAX_LEN || !(t[i] = malloc(la + lb + 1)))
+            break;
+        memcpy(t[i], a.s.s[i], la);
+        memcpy(t[i] + la, b.s.s[0], lb + 1);
+    }
+    if (i < a.s.n) {
+        while (i--)
+            free(t[i]);
+        return mk(ANY);
+    }
+    for (i = 0; i < a.s.n; i++) {
         free(a.s.s[i]);
-        a.s.s[i] = t;
+        a.s.s[i] = t[i];
     }
     any(&b);
     return a;
