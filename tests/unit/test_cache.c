@@ -251,19 +251,27 @@ static void test_validity(void **state)
     assert_int_equal(st.other_gen, 0);
 }
 
-/* Replace the stored value under key in dir's cache with len bytes of val. */
-static void poke(const char *dir, const char *key, const void *val, size_t len)
+/* Open dir's cache and its profiles database in a transaction (read-only
+ * with MDB_RDONLY) directly with LMDB, as another program could. */
+static MDB_env *open_profiles(const char *dir, unsigned flags, MDB_txn **txn, MDB_dbi *dbi)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/cache", dir);
     MDB_env *env;
-    MDB_txn *txn;
-    MDB_dbi dbi;
     assert_int_equal(mdb_env_create(&env), 0);
     assert_int_equal(mdb_env_set_maxdbs(env, 4), 0);
-    assert_int_equal(mdb_env_open(env, path, MDB_NOTLS, 0600), 0);
-    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
-    assert_int_equal(mdb_dbi_open(txn, "profiles", 0, &dbi), 0);
+    assert_int_equal(mdb_env_open(env, path, MDB_NOTLS | flags, 0600), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, flags, txn), 0);
+    assert_int_equal(mdb_dbi_open(*txn, "profiles", 0, dbi), 0);
+    return env;
+}
+
+/* Replace the stored value under key in dir's cache with len bytes of val. */
+static void poke(const char *dir, const char *key, const void *val, size_t len)
+{
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    MDB_env *env = open_profiles(dir, 0, &txn, &dbi);
     MDB_val k = {strlen(key), (void *)key}, v = {len, (void *)val};
     assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
     assert_int_equal(mdb_txn_commit(txn), 0);
@@ -273,16 +281,9 @@ static void poke(const char *dir, const char *key, const void *val, size_t len)
 /* The stored value under key (malloc'd copy, length in *len). */
 static unsigned char *peek(const char *dir, const char *key, size_t *len)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/cache", dir);
-    MDB_env *env;
     MDB_txn *txn;
     MDB_dbi dbi;
-    assert_int_equal(mdb_env_create(&env), 0);
-    assert_int_equal(mdb_env_set_maxdbs(env, 4), 0);
-    assert_int_equal(mdb_env_open(env, path, MDB_NOTLS | MDB_RDONLY, 0600), 0);
-    assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
-    assert_int_equal(mdb_dbi_open(txn, "profiles", 0, &dbi), 0);
+    MDB_env *env = open_profiles(dir, MDB_RDONLY, &txn, &dbi);
     MDB_val k = {strlen(key), (void *)key}, v;
     assert_int_equal(mdb_get(txn, dbi, &k, &v), 0);
     unsigned char *copy = malloc(v.mv_size);
