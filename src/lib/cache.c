@@ -1059,10 +1059,12 @@ typedef struct job {
  * ruleset has none (or there is no scanner). */
 static rf_rule_scope role_scope(const rf_scanner *sc, const char *role)
 {
+    if (!sc)
+        return RF_SCOPE_RECORD;
     rf_rule_scope s = strcmp(role, "supplier") == 0       ? RF_SCOPE_SUPPLIER
                       : strcmp(role, "manufacturer") == 0 ? RF_SCOPE_MANUFACTURER
                                                           : RF_SCOPE_RECORD;
-    if (s == RF_SCOPE_RECORD || !sc || !rf_ruleset_scope_count(rf_scanner_ruleset(sc), s))
+    if (s == RF_SCOPE_RECORD || !rf_ruleset_scope_count(rf_scanner_ruleset(sc), s))
         return RF_SCOPE_RECORD;
     return s;
 }
@@ -1182,9 +1184,13 @@ int rf_cache_screen(rf_cache *c, rf_matcher *m, rf_scanner *sc, const rf_record 
 {
     rf_record_party parties[RF_RECORD_PARTIES];
     size_t np = rf_record_parties(rec, parties, RF_RECORD_PARTIES);
-    job j = {.c = c, .m = m, .sc = sc, .rec = rec, .res = res};
+    const rf_ruleset *rs = sc ? rf_scanner_ruleset(sc) : NULL;
+    bool party_rules = rf_ruleset_scope_count(rs, RF_SCOPE_SUPPLIER) ||
+                       rf_ruleset_scope_count(rs, RF_SCOPE_MANUFACTURER);
+    /* without party rules (the shipped ones), nothing below needs the scanner */
+    job j = {.c = c, .m = m, .sc = party_rules ? sc : NULL, .rec = rec, .res = res};
     bool all = np > 0;
-    int rc = absent_roles(&j, parties, np);
+    int rc = party_rules ? absent_roles(&j, parties, np) : RF_OK;
     for (size_t i = 0; rc == RF_OK && i < np; i++) {
         const rf_match_hit *hits;
         size_t n;
