@@ -1,7 +1,10 @@
-/* redflag — the supplier risk profile cache (issue #5, docs/CACHE.md): an
- * LMDB environment in DATA/cache/ holding, for each party seen, the list
- * matches rf_matcher_party() found for it, so repeat screening of the same
- * suppliers skips the list lookup.
+/* redflag — the supplier risk profile cache (docs/CACHE.md): an LMDB
+ * environment in DATA/cache/ holding, for each party seen, its profile: the
+ * list matches rf_matcher_party() found for it and the flags of its party
+ * rules, so repeat screening of the same suppliers skips the list lookup. It
+ * is a layer in front of party screening (screen.h): the screener gets a
+ * party's profile, and on a miss computes it and puts it. The profile
+ * encoding (format 2) is described in src/lib/cache_profile.c.
  *
  * Key. A party's strongest identifier (LEI, then DUNS, VAT, GLN, then other
  * schemes in record order), scheme and value normalised (ASCII upper case,
@@ -144,22 +147,6 @@ RF_API int rf_cache_put(rf_cache *c, const rf_name_party *p, const rf_match_hit 
 /* Commit everything queued now and wait for it. RF_OK, or the commit's error
  * (also remembered for later puts). */
 RF_API int rf_cache_flush(rf_cache *c);
-
-/* Screen a record's parties through the cache: for each party (as
- * rf_record_parties gives them) the cached profile on a hit, else
- * rf_matcher_party() and, when sc's ruleset has party rules for the party's
- * role (rf_rule_scope), rf_scanner_scan_scope(), then a put; their flags and
- * then rf_matcher_report() go into res. Party rules of a role with no party
- * in the record run directly. The caller runs the record rules itself
- * (rf_scanner_scan_scope(sc, rec, RF_SCOPE_RECORD, res)). c and sc may be
- * NULL (no cache; no party rules). Sets res->cached when the record has
- * parties and every one was answered wholly from the cache. A cache failure
- * never stops screening: the party is matched without the cache, the
- * failure's code goes to *cache_err (when not NULL; else RF_OK stays) and
- * the message to rf_cache_error(). Returns the matcher's, scanner's or
- * result's error, else RF_OK. */
-RF_API int rf_cache_screen(rf_cache *c, rf_matcher *m, rf_scanner *sc, const rf_record *rec,
-                           rf_result *res, int *cache_err);
 
 /* This run's counters so far. */
 RF_API void rf_cache_counters(const rf_cache *c, rf_cache_run *run);

@@ -82,10 +82,4 @@ RF_API int rf_matcher_party(rf_matcher *m, const rf_name_party *p, const rf_matc
 RF_API int rf_matcher_report(const rf_matcher *m, rf_result *res, const rf_record_party *party,
                              const rf_match_hit *hits, size_t n);
 
-/* Screen a record's parties (supplier, manufacturer, subcontractors): every
- * match at or above the threshold is added to res->matches, and gives a
- * listed_entity flag weighted by its list (critical lists make the level
- * critical when the result is scored). */
-RF_API int rf_matcher_screen(rf_matcher *m, const rf_record *rec, rf_result *res);
-
 #endif

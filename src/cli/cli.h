@@ -48,26 +48,33 @@ struct rf_feedconf *cli_load_conf(const char *opt);
 char *cli_json_string(const char *s);
 
 struct rf_index;
-struct rf_matcher;
-struct rf_goods_table;
-/* The risk lists a command works with. */
+struct rf_engine;
+struct rf_ruleset;
+/* What a command screens with. */
 typedef struct cli_lists {
-    const char *data;          /* data directory (static storage) */
+    const char *data;          /* data directory (static storage), NULL without lists */
     struct rf_feedconf *conf;
     struct rf_index *ix;       /* NULL when screening goes on without lists */
-    struct rf_matcher *matcher;
-    struct rf_goods_table *goods; /* NULL without lists or without rules/goods.tsv */
+    struct rf_engine *engine;  /* always made when cli_lists_open succeeds */
 } cli_lists;
+/* How to open them. */
+typedef struct cli_lists_opts {
+    const struct rf_ruleset *rules; /* NULL: lists only (`lookup`) */
+    const char *data, *conf;   /* --data, --conf (NULL: the defaults) */
+    const char *rules_dir;     /* goods x origin from rules_dir/goods.tsv; NULL: none */
+    bool lists;                /* false: rules only (--no-lists) */
+    bool required;             /* lists must open (else a warning, and rules only) */
+    bool cache, prefilter;
+    long long cache_ttl;
+} cli_lists_opts;
 /* Open the index in the data directory (indexing the bundled snapshots the
- * first time), and with rules_dir the goods x origin table rules_dir/goods.tsv
- * filled with the index's DOL listings. Without `required`, a missing data
- * directory or a broken index only warns. Returns an exit code. */
-int cli_lists_open(cli_lists *l, const char *data_opt, const char *conf_opt, const char *rules_dir,
-                   bool required);
+ * first time) and make the engine; print its notes as warnings. Without
+ * `required`, a missing data directory or a broken index only warns and the
+ * engine screens without lists. Returns an exit code. */
+int cli_lists_open(cli_lists *l, const cli_lists_opts *o);
 /* Close the lists; safe on a zeroed struct. */
 void cli_lists_close(cli_lists *l);
 
-struct rf_ruleset;
 /* Compile the rule files or directories in paths (none: the shipped rules),
  * printing the diagnostic on failure. Returns an exit code (3 for bad rules). */
 int cli_compile_rules(const char *const *paths, size_t npaths, struct rf_ruleset **rs);

@@ -7,6 +7,13 @@
 #include "cli.h"
 #include "redflag/country.h"
 #include "redflag/match.h"
+#include "redflag/screen.h"
+
+/* The lists and the screener a lookup asks. */
+typedef struct lookup_ctx {
+    cli_lists lists;
+    rf_screener *scr;
+} lookup_ctx;
 
 /* Print the help of `lookup`. */
 static void usage(FILE *fp)
@@ -58,13 +65,13 @@ static void print_json(const char *query, const rf_match_hit *h, double threshol
 
 /* Look one name up and print its hits. A name with no hit prints a line
  * saying so: {"query": …, "hits": 0} in a batch, so every input line has output. */
-static int lookup_one(cli_lists *l, rf_name_party *q, size_t limit, double min, bool json,
+static int lookup_one(lookup_ctx *l, rf_name_party *q, size_t limit, double min, bool json,
                       bool batch)
 {
     const rf_match_hit *hits;
     size_t n = 0;
-    if (rf_matcher_lookup(l->matcher, q, limit, min, &hits, &n) != RF_OK) {
-        msg_error("lookup failed: %s", rf_index_error());
+    if (rf_screener_lookup(l->scr, q, limit, min, &hits, &n) != RF_OK) {
+        msg_error("lookup failed: %s", rf_screen_error());
         return EXIT_IO;
     }
     for (size_t i = 0; i < n; i++)
@@ -81,7 +88,7 @@ static int lookup_one(cli_lists *l, rf_name_party *q, size_t limit, double min, 
 }
 
 /* Look up every line of stdin (one name each), one JSON line per hit, flushed per name. */
-static int lookup_lines(cli_lists *l, rf_name_party *q, size_t limit, double min)
+static int lookup_lines(lookup_ctx *l, rf_name_party *q, size_t limit, double min)
 {
     char *line = NULL;
     size_t cap = 0;
@@ -139,16 +146,24 @@ int cmd_lookup(int argc, char **argv)
     char cc[3] = "";
     if (country && rf_country_normalize(country, strlen(country), cc) != RF_OK)
         return msg_usage("lookup", "unknown country '%s'", country);
-    cli_lists lists;
-    int rc = cli_lists_open(&lists, data, conf, NULL, true);
-    if (rc != EXIT_CLEAN)
+    lookup_ctx l = {0};
+    cli_lists_opts lo = {.data = data, .conf = conf, .lists = true, .required = true};
+    int rc = cli_lists_open(&l.lists, &lo);
+    if (rc == EXIT_CLEAN && rf_screener_create(&l.scr, l.lists.engine) != RF_OK) {
+        msg_error("%s", rf_screen_error());
+        rc = EXIT_IO;
+    }
+    if (rc != EXIT_CLEAN) {
+        cli_lists_close(&l.lists);
         return rc;
+    }
     const char *countries[1] = {cc};
     rf_name_party q = {argv[optind], (rf_name_kind)kind, countries, cc[0] ? 1 : 0, NULL, 0};
     if (strcmp(argv[optind], "-") == 0)
-        rc = lookup_lines(&lists, &q, (size_t)limit, min);
+        rc = lookup_lines(&l, &q, (size_t)limit, min);
     else
-        rc = lookup_one(&lists, &q, (size_t)limit, min, json, false);
-    cli_lists_close(&lists);
+        rc = lookup_one(&l, &q, (size_t)limit, min, json, false);
+    rf_screener_destroy(l.scr);
+    cli_lists_close(&l.lists);
     return rc != EXIT_CLEAN ? rc : fflush(stdout) == 0 ? EXIT_CLEAN : EXIT_IO;
 }

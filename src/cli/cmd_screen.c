@@ -9,14 +9,12 @@
 #include <unistd.h>
 #include "cli.h"
 #include "redflag/cache.h"
-#include "redflag/goods.h"
-#include "redflag/match.h"
 #include "redflag/reader.h"
 #include "redflag/record.h"
 #include "redflag/result.h"
 #include "redflag/rules.h"
+#include "redflag/screen.h"
 #include "redflag/writer.h"
-#include "redflag/feedconf.h"
 
 #define MAX_SHOWN_ERRORS 50 /* per run; the output lines carry every one */
 
@@ -39,13 +37,11 @@ typedef struct screen_opts {
 } screen_opts;
 
 typedef struct screen_run {
-    rf_scanner *sc;
+    rf_screener *scr;
     rf_record *rec;
     rf_result *res;
     rf_writer *w;
-    cli_lists lists;
-    rf_goods_scanner *gs;
-    rf_cache *cache;      /* NULL with --no-cache, without lists, or after a cache failure */
+    cli_lists lists;      /* the engine: rules, lists, goods table, cache */
     const screen_opts *o;
     size_t records, bad, shown;
     bool failed_level, io_error;
@@ -175,33 +171,15 @@ static int parse(int argc, char **argv, screen_opts *o)
 /* Screen one good record and write its verdict. */
 static int screen_record(screen_run *run)
 {
-    rf_result *res = run->res;
-    res->id = rf_record_str(run->rec, RF_F_ID, 0, NULL);
-    res->source = rf_record_source(run->rec);
-    res->line = rf_record_line(run->rec);
-    res->supplier = rf_record_str(run->rec, RF_F_SUPPLIER_NAME, 0, NULL);
-    res->supplier_country = rf_record_str(run->rec, RF_F_SUPPLIER_COUNTRY, 0, NULL);
-    /* with the lists, the party rules run (or come from the cache) with each party */
-    int rc = run->lists.matcher ? rf_scanner_scan_scope(run->sc, run->rec, RF_SCOPE_RECORD, res)
-                                : rf_scanner_scan(run->sc, run->rec, res);
-    if (rc == RF_OK && run->gs)
-        rc = rf_goods_table_scan(run->lists.goods, run->gs, run->rec, res);
-    if (rc == RF_OK && run->lists.matcher) {
-        int cerr = RF_OK;
-        rc = rf_cache_screen(run->cache, run->lists.matcher, run->sc, run->rec, res, &cerr);
-        if (cerr != RF_OK) { /* one warning, then screening goes on without the cache */
-            msg_warn("the profile cache failed (%s): screening goes on without it",
-                     rf_cache_error());
-            rf_cache_close(run->cache);
-            run->cache = NULL;
-        }
-    }
+    int rc = rf_screener_screen(run->scr, run->rec, run->res);
+    const char *warn = rf_screener_warning(run->scr);
+    if (warn)
+        msg_warn("%s", warn);
     if (rc != RF_OK)
         return rc;
-    rf_result_score(res);
-    if (res->level >= run->o->fail_on)
+    if (run->res->level >= run->o->fail_on)
         run->failed_level = true;
-    return rf_writer_write(run->w, res);
+    return rf_writer_write(run->w, run->res);
 }
 
 /* Write the error line for a bad record and tell the user where it is. */
@@ -299,64 +277,45 @@ static int worse(int a, int b)
     return a > b ? a : b;
 }
 
-/* Set up the scanner, record, result and writer (on out) for a run. */
+/* Whether the environment turns the profile cache off (REDFLAG_CACHE=off or 0). */
+static bool cache_off_env(void)
+{
+    const char *env = getenv("REDFLAG_CACHE");
+    return env && (strcmp(env, "off") == 0 || strcmp(env, "0") == 0);
+}
+
+/* Set up the engine, screener, record, result and writer (on out) for a run. */
 static int run_open(screen_run *run, const rf_ruleset *rs, const screen_opts *o, FILE *fp)
 {
     int out = o->audit ? RF_OUT_HTML : o->output >= 0 ? o->output
                                      : isatty(STDOUT_FILENO) ? RF_OUT_TABLE : RF_OUT_JSONL;
     run->o = o;
-    if (rf_scanner_create(&run->sc, rs) || rf_record_create(&run->rec) ||
+    cli_lists_opts lo = {.rules = rs, .data = o->data, .conf = o->conf,
+                         .rules_dir = o->nrules ? o->rules[0] : cli_rules_dir(NULL),
+                         .lists = !o->no_lists, .cache = !o->no_cache && !cache_off_env(),
+                         .prefilter = !o->no_prefilter, .cache_ttl = o->cache_ttl};
+    int rc = cli_lists_open(&run->lists, &lo);
+    if (rc != EXIT_CLEAN)
+        return rc;
+    if (rf_screener_create(&run->scr, run->lists.engine) || rf_record_create(&run->rec) ||
         rf_result_create(&run->res) ||
         rf_writer_create(&run->w, fp, (rf_output)out, o->color ? RF_WRITER_COLOR : 0)) {
         msg_error("out of memory");
         return EXIT_IO;
     }
-    rf_scanner_set_prefilter(run->sc, !o->no_prefilter);
-    if (o->no_lists)
-        return EXIT_CLEAN;
-    int rc = cli_lists_open(&run->lists, o->data, o->conf, o->nrules ? o->rules[0] : cli_rules_dir(NULL), false);
-    if (rc == EXIT_CLEAN && run->lists.goods && rf_goods_scanner_create(&run->gs, run->lists.goods)) {
-        msg_error("out of memory");
-        return EXIT_IO;
-    }
-    const char *env = getenv("REDFLAG_CACHE");
-    if (rc != EXIT_CLEAN || !run->lists.matcher || o->no_cache ||
-        (env && (strcmp(env, "off") == 0 || strcmp(env, "0") == 0)))
-        return rc;
-    /* The profile cache, keyed on what the matches depend on (docs/CACHE.md). */
-    const rf_feedconf *conf = run->lists.conf;
-    rf_list_policy *pol = calloc(conf->nfeeds + 1, sizeof *pol);
-    char gen[RF_CACHE_GEN_HEX];
-    for (size_t i = 0; pol && i < conf->nfeeds; i++)
-        pol[i] = (rf_list_policy){conf->feeds[i].name, NULL, conf->feeds[i].critical,
-                                  conf->feeds[i].weight};
-    rf_cache_opts co;
-    rf_cache_opts_init(&co);
-    co.ttl = o->cache_ttl;
-    int crc = pol ? rf_cache_generation(rf_ruleset_digest(rs), rf_index_generation(run->lists.ix),
-                                        RF_NAME_THRESHOLD, pol, conf->nfeeds, gen)
-                  : RF_ENOMEM;
-    free(pol);
-    if (crc == RF_OK)
-        crc = rf_cache_open(&run->cache, run->lists.data, gen, &co);
-    if (crc != RF_OK)
-        msg_warn("cannot use the profile cache (%s): screening without it", rf_cache_error());
-    return rc;
+    return EXIT_CLEAN;
 }
 
 /* Free what run_open made. */
 static void run_close(screen_run *run)
 {
-    if (run->cache && rf_cache_flush(run->cache) != RF_OK)
-        msg_warn("the profile cache failed (%s): the last profiles were not kept",
-                 rf_cache_error());
-    rf_cache_close(run->cache);
-    rf_goods_scanner_destroy(run->gs);
-    cli_lists_close(&run->lists);
+    if (run->lists.engine && rf_engine_flush(run->lists.engine) != RF_OK)
+        msg_warn("%s", rf_screen_error());
     rf_writer_destroy(run->w);
     rf_result_destroy(run->res);
     rf_record_destroy(run->rec);
-    rf_scanner_destroy(run->sc);
+    rf_screener_destroy(run->scr);
+    cli_lists_close(&run->lists);
 }
 
 /* Screen every input named on the command line (or stdin) through run. */

@@ -1,13 +1,12 @@
-/* Opening the risk lists for a command: data directory, feed list, index
- * (built from the bundled snapshots on first use), matcher. */
+/* Opening what a command screens with: data directory, feed list, index
+ * (built from the bundled snapshots on first use, with a message), and the
+ * library's screening engine over them (screen.h), whose notes it prints. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
-#include <time.h>
-#include "redflag/goods.h"
-#include "redflag/match.h"
+#include "redflag/screen.h"
 #include "redflag/update.h"
 
 /* A string as a JSON literal (malloc'd; "null" on failure is never needed). */
@@ -30,107 +29,113 @@ static int first_build(const rf_feedconf *conf, const char *data)
     return rf_update(conf, data, &o, NULL, NULL);
 }
 
-/* Per-list policies from feeds.conf (weights, criticality, titles). */
-static int make_matcher(cli_lists *l)
+/* Per-list policies from feeds.conf (weights, criticality, titles); malloc'd. */
+static rf_list_policy *policies(const rf_feedconf *conf)
 {
-    rf_list_policy *pol = calloc(l->conf->nfeeds + 1, sizeof *pol);
-    if (!pol)
-        return RF_ENOMEM;
-    for (size_t i = 0; i < l->conf->nfeeds; i++) {
-        const rf_feed_def *d = &l->conf->feeds[i];
+    rf_list_policy *pol = calloc(conf->nfeeds + 1, sizeof *pol);
+    for (size_t i = 0; pol && i < conf->nfeeds; i++) {
+        const rf_feed_def *d = &conf->feeds[i];
         pol[i] = (rf_list_policy){d->name, d->title ? d->title : d->name, d->critical, d->weight};
     }
-    int rc = rf_matcher_create(&l->matcher, l->ix, pol, l->conf->nfeeds, RF_NAME_THRESHOLD);
-    free(pol);
-    return rc;
+    return pol;
 }
 
-/* Index callback: one DOL listing into the goods table. */
-static int add_listing(const rf_goods *g, void *ud)
+/* Open the index in l->data, indexing the bundled snapshots the first time. */
+static int open_index(cli_lists *l)
 {
-    int rc = rf_goods_table_add_listing(ud, g);
-    return rc == RF_ENOMEM ? rc : 0; /* a good the table lacks is skipped */
-}
-
-/* Index callback: the DOL feed's data date names the list's edition. */
-static int dol_edition(const rf_index_feed *f, void *ud)
-{
-    if (!f->format || strcmp(f->format, "dol_goods_xml") != 0 || f->fetched_at <= 0)
-        return 0;
-    time_t t = (time_t)f->fetched_at;
-    char ed[32];
-    strftime(ed, sizeof ed, strncmp(f->status ? f->status : "", "bundled", 7) == 0 ? "%Y"
-                                                                                   : "of %Y-%m-%d",
-             gmtime(&t));
-    rf_goods_table_set_edition(ud, ed);
-    return 1;
-}
-
-/* Load the goods x origin table beside the rules and fill it from the index. */
-static int load_goods(cli_lists *l, const char *rules_dir)
-{
-    char path[4200];
-    snprintf(path, sizeof path, "%s/goods.tsv", rules_dir);
-    rf_diag d;
-    int rc = rf_goods_table_load(&l->goods, path, &d);
-    if (rc == RF_EIO) {
-        msg_warn("%s: cannot read it: goods x origin is not checked", path);
-        return RF_OK;
-    }
-    if (rc != RF_OK) {
-        msg_diag(&d, rc);
-        return rc;
-    }
-    rf_index_foreach_feed(l->ix, dol_edition, l->goods);
-    rc = rf_index_foreach_goods(l->ix, add_listing, l->goods);
-    return rc == 1 ? RF_OK : rc;
-}
-
-/* Open the lists; without `required`, trouble only warns and screening goes on
- * without them (l->ix NULL). Returns an exit code. */
-int cli_lists_open(cli_lists *l, const char *data_opt, const char *conf_opt, const char *rules_dir,
-                   bool required)
-{
-    memset(l, 0, sizeof *l);
-    l->data = cli_data_dir(data_opt);
-    if (!l->data) {
-        if (required)
-            return msg_usage("lookup", "no data directory: set --data, REDFLAG_DATA or HOME");
-        msg_warn("no data directory (set --data, REDFLAG_DATA or HOME): screening without the "
-                 "risk lists");
-        return EXIT_CLEAN;
-    }
-    if (!(l->conf = cli_load_conf(conf_opt)))
-        return EXIT_INPUT;
     int rc = rf_index_open(&l->ix, l->data);
     if (rc == RF_ENOTFOUND && (rc = first_build(l->conf, l->data)) == RF_OK)
         rc = rf_index_open(&l->ix, l->data);
-    if (rc == RF_OK)
-        rc = make_matcher(l);
-    if (rc == RF_OK && rules_dir && (rc = load_goods(l, rules_dir)) == RF_ESYNTAX) {
-        cli_lists_close(l);
+    return rc;
+}
+
+/* Say why the lists are not used: an error when they are required (EXIT_IO),
+ * else a warning (EXIT_CLEAN, screening goes on without them). */
+static int lists_trouble(cli_lists *l, const cli_lists_opts *o, const char *why)
+{
+    if (o->required) {
+        msg_error("cannot open the list index in %s: %s", l->data, why);
+        return EXIT_IO;
+    }
+    msg_warn("cannot open the list index in %s (%s): screening without the risk lists", l->data,
+             why);
+    return EXIT_CLEAN;
+}
+
+/* The engine over the open index (or none): goods table, policies, cache. */
+static int make_engine(cli_lists *l, const cli_lists_opts *o, bool lists)
+{
+    char goods[4200];
+    rf_diag d = {0};
+    rf_engine_opts eo;
+    rf_engine_opts_init(&eo);
+    eo.rules = o->rules;
+    eo.lists = lists;
+    eo.index = l->ix;
+    eo.data_dir = l->data;
+    eo.cache = o->cache;
+    eo.cache_ttl = o->cache_ttl;
+    eo.prefilter = o->prefilter;
+    eo.diag = &d;
+    rf_list_policy *pol = lists ? policies(l->conf) : NULL;
+    if (lists && !pol) {
+        msg_error("out of memory");
+        return EXIT_IO;
+    }
+    eo.policies = pol;
+    eo.npolicies = lists ? l->conf->nfeeds : 0;
+    if (lists && o->rules_dir) {
+        snprintf(goods, sizeof goods, "%s/goods.tsv", o->rules_dir);
+        eo.goods_path = goods;
+    }
+    int rc = rf_engine_create(&l->engine, &eo);
+    free(pol);
+    if (rc == RF_ESYNTAX) {
+        msg_diag(&d, rc);
         return EXIT_RULES;
     }
     if (rc != RF_OK) {
+        msg_error("%s", rf_screen_error());
+        return EXIT_IO;
+    }
+    size_t n;
+    const char *const *notes = rf_engine_notes(l->engine, &n);
+    for (size_t i = 0; i < n; i++)
+        msg_warn("%s", notes[i]);
+    return EXIT_CLEAN;
+}
+
+/* Open the lists and make the engine. Returns an exit code. */
+int cli_lists_open(cli_lists *l, const cli_lists_opts *o)
+{
+    memset(l, 0, sizeof *l);
+    if (!o->lists)
+        return make_engine(l, o, false);
+    l->data = cli_data_dir(o->data);
+    if (!l->data) {
+        if (o->required)
+            return msg_usage("lookup", "no data directory: set --data, REDFLAG_DATA or HOME");
+        msg_warn("no data directory (set --data, REDFLAG_DATA or HOME): screening without the "
+                 "risk lists");
+        return make_engine(l, o, false);
+    }
+    if (!(l->conf = cli_load_conf(o->conf)))
+        return EXIT_INPUT;
+    int rc = open_index(l);
+    if (rc != RF_OK) {
         const char *why = rf_update_error()[0] ? rf_update_error() : rf_index_error();
-        if (required) {
-            msg_error("cannot open the list index in %s: %s", l->data, why);
-            cli_lists_close(l);
-            return EXIT_IO;
-        }
-        msg_warn("cannot open the list index in %s (%s): screening without the risk lists",
-                 l->data, why);
+        int ex = lists_trouble(l, o, why);
         rf_index_close(l->ix);
         l->ix = NULL;
+        return ex != EXIT_CLEAN ? ex : make_engine(l, o, false);
     }
-    return EXIT_CLEAN;
+    return make_engine(l, o, true);
 }
 
 /* Close what cli_lists_open opened. */
 void cli_lists_close(cli_lists *l)
 {
-    rf_goods_table_destroy(l->goods);
-    rf_matcher_destroy(l->matcher);
+    rf_engine_destroy(l->engine);
     rf_index_close(l->ix);
     rf_feedconf_destroy(l->conf);
     memset(l, 0, sizeof *l);

@@ -592,19 +592,3 @@ int rf_matcher_party(rf_matcher *m, const rf_name_party *p, const rf_match_hit *
     *n = rc == RF_OK ? k : 0;
     return rc;
 }
-
-/* Screen a record's supplier, manufacturer and subcontractors. */
-int rf_matcher_screen(rf_matcher *m, const rf_record *rec, rf_result *res)
-{
-    rf_record_party parties[RF_RECORD_PARTIES];
-    size_t np = rf_record_parties(rec, parties, RF_RECORD_PARTIES);
-    int rc = RF_OK;
-    for (size_t i = 0; rc == RF_OK && i < np; i++) {
-        const rf_match_hit *hits;
-        size_t n;
-        rc = rf_matcher_party(m, &parties[i].p, &hits, &n);
-        if (rc == RF_OK)
-            rc = rf_matcher_report(m, res, &parties[i], hits, n);
-    }
-    return rc;
-}

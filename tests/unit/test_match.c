@@ -152,42 +152,12 @@ static void test_identifier_and_thin(void **state)
     assert_string_equal(hits[0].ex.rule, "identifier");
 }
 
-/* screen: a listed manufacturer on a critical list gives a critical listed_entity
- * flag and a match naming the party, list, entity and score. */
-static void test_screen_record(void **state)
-{
-    fx *f = *state;
-    const char *json = "{\"id\": \"r\", \"supplier\": {\"name\": \"Norvale Trading BV\", "
-                       "\"country\": \"NL\"}, \"manufacturer\": {\"name\": \"Hoshine Silicon "
-                       "Industry (Shanshan) Co Ltd\", \"country\": \"CN\"}}";
-    rf_record *rec;
-    rf_result *res;
-    char err[128];
-    assert_int_equal(rf_record_create(&rec), RF_OK);
-    assert_int_equal(rf_result_create(&res), RF_OK);
-    assert_int_equal(rf_record_from_json(json, strlen(json), rec, err, sizeof err), RF_OK);
-    assert_int_equal(rf_matcher_screen(f->m, rec, res), RF_OK);
-    rf_result_score(res);
-    assert_int_equal(res->nmatches, 1);
-    assert_string_equal(res->matches[0].party, "manufacturer");
-    assert_string_equal(res->matches[0].list, "us_uflpa");
-    assert_true(res->matches[0].critical);
-    assert_int_equal(res->nflags, 1);
-    assert_string_equal(res->flags[0].indicator, "listed_entity");
-    assert_string_equal(res->flags[0].field, "manufacturer.name");
-    assert_int_equal(res->flags[0].severity, RF_LEVEL_CRITICAL);
-    assert_int_equal(res->level, RF_LEVEL_CRITICAL);
-    assert_non_null(strstr(res->flags[0].source, "UFLPA"));
-    rf_result_destroy(res);
-    rf_record_destroy(rec);
-}
-
 /* Run the matching tests. */
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_finds), cmocka_unit_test(test_near_misses),
-        cmocka_unit_test(test_identifier_and_thin), cmocka_unit_test(test_screen_record),
+        cmocka_unit_test(test_identifier_and_thin),
     };
     return cmocka_run_group_tests_name("match", tests, setup, teardown);
 }
