@@ -19,10 +19,10 @@ endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DRF_RULES_DIR='"$(PREFIX)/share/redflag/rules"' \
-              -DRF_FEEDS_CONF='"$(PREFIX)/share/redflag/feeds/feeds.conf"' -DRF_VERSION='"$(VERSION)"' -Iinclude $(WARN) \
+              -DRF_FEEDS_CONF='"$(PREFIX)/share/redflag/feeds/feeds.conf"' -DRF_VERSION='"$(VERSION)"' -Iinclude -Isrc/lib $(WARN) \
               -fvisibility=hidden -MMD -MP $(PKG_CFLAGS) $(CFLAGS)
 
-LIB_SRC  := $(sort $(wildcard src/lib/*.c))
+LIB_SRC  := $(sort $(wildcard src/lib/*.c src/lib/*/*.c))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -76,7 +76,7 @@ bench: $(BIN)
 # runs each for FUZZ_SECONDS on a corpus seeded from the test fixtures.
 FUZZ_SECONDS ?= 30
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -std=c11 -D_GNU_SOURCE \
-              -Iinclude $(PKG_CFLAGS)
+              -Iinclude -Isrc/lib $(PKG_CFLAGS)
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 build/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -10,10 +10,22 @@
 #include "redflag/common.h"
 #include "redflag/rules.h"
 
-typedef enum rf_feed_format {
-    RF_FEED_OFAC_XML, RF_FEED_OFAC_CSV, RF_FEED_UN_XML, RF_FEED_CSL_CSV, RF_FEED_UFLPA_HTML,
-    RF_FEED_DOL_GOODS_XML, RF_FEED_FTM_JSON, RF_FEED_MAPPED_CSV
-} rf_feed_format;
+/* The feed formats, one line each: X(ENUM, name) gives RF_FEED_ENUM and the
+ * feeds.conf name. A new format is one file in src/lib/feeds/ exporting
+ * feed_<name> (docs/ARCHITECTURE.md "Adding a feed format") and its line here. */
+#define RF_FEED_FORMATS(X)                                                                    \
+    X(OFAC_XML, ofac_xml)                                                                     \
+    X(OFAC_CSV, ofac_csv)                                                                     \
+    X(UN_XML, un_xml)                                                                         \
+    X(CSL_CSV, csl_csv)                                                                       \
+    X(UFLPA_HTML, uflpa_html)                                                                 \
+    X(DOL_GOODS_XML, dol_goods_xml)                                                           \
+    X(FTM_JSON, ftm_json)                                                                     \
+    X(MAPPED_CSV, mapped_csv)
+
+#define RF_FEED_ENUM_(E, n) RF_FEED_##E,
+typedef enum rf_feed_format { RF_FEED_FORMATS(RF_FEED_ENUM_) RF_FEED_NFORMATS } rf_feed_format;
+#undef RF_FEED_ENUM_
 
 /* One feed. Every string is owned by the rf_feedconf and lives as long as it. */
 typedef struct rf_feed_def {

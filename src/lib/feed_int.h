@@ -1,5 +1,6 @@
-/* Private helpers shared by the feed parsers: the entity builder, the
- * diagnostics, input opening, the CSV line driver and the XML reader setup. */
+/* Private parts of the feed parsers: their ops table (feeds/list.c), the
+ * entity builder and diagnostics (feed.c), input opening, the CSV line driver
+ * (feeds/csv_driver.c) and the XML reader setup (feeds/xml_driver.c). */
 #ifndef REDFLAG_FEED_INT_H
 #define REDFLAG_FEED_INT_H
 
@@ -8,6 +9,24 @@
 #include <libxml/tree.h>
 #include <libxml/xmlreader.h>
 #include "redflag/feed.h"
+#include "redflag/feedconf.h"
+#include "redflag/fetch.h"
+
+/* ---- the formats (feeds/, one file each, listed by RF_FEED_FORMATS) ---- */
+
+/* What a feed format provides: its feeds.conf name, what a download must look
+ * like, whether the feed's alt_url and add_url belong to it (ofac_csv), and a
+ * parser of the feed's n files delivering entities (ecb) or goods rows (gcb). */
+typedef struct feed_ops {
+    const char *name;
+    rf_fetch_expect expect;
+    bool extra_urls;
+    int (*parse)(const rf_feed_def *def, const rf_feed_src *src, size_t n, rf_entity_cb ecb,
+                 rf_goods_cb gcb, void *ud, rf_feed_diag *d);
+} feed_ops;
+/* The parser of a format (NULL for none), and the format called name (-1). */
+const feed_ops *feed_ops_of(rf_feed_format f);
+int feed_format_named(const char *name);
 
 /* ---- entity builder (feed.c) ---- */
 

@@ -5,15 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "redflag/feedconf.h"
-
-static const char *const format_names[] = {
-    [RF_FEED_OFAC_XML] = "ofac_xml", [RF_FEED_OFAC_CSV] = "ofac_csv",
-    [RF_FEED_UN_XML] = "un_xml", [RF_FEED_CSL_CSV] = "csl_csv",
-    [RF_FEED_UFLPA_HTML] = "uflpa_html", [RF_FEED_DOL_GOODS_XML] = "dol_goods_xml",
-    [RF_FEED_FTM_JSON] = "ftm_json", [RF_FEED_MAPPED_CSV] = "mapped_csv",
-};
-#define NFORMATS (sizeof format_names / sizeof format_names[0])
+#include "feed_int.h"
 
 /* Everything the file owns, freed together. */
 typedef struct conf_store {
@@ -28,7 +20,8 @@ typedef struct conf_store {
 /* The name of a format. */
 const char *rf_feed_format_name(rf_feed_format f)
 {
-    return (size_t)f < NFORMATS ? format_names[f] : "unknown";
+    const feed_ops *ops = feed_ops_of(f);
+    return ops ? ops->name : "unknown";
 }
 
 /* Record an error at the current line; returns RF_ESYNTAX. */
@@ -94,13 +87,16 @@ static int parse_bool(conf_store *cs, const char *key, const char *v, bool *out)
 /* Parse a format name. */
 static int parse_format(conf_store *cs, const char *v, rf_feed_format *out)
 {
-    for (size_t i = 0; i < NFORMATS; i++)
-        if (strcmp(v, format_names[i]) == 0) {
-            *out = (rf_feed_format)i;
-            return RF_OK;
-        }
-    return bad(cs, "unknown format '%s' (ofac_xml, ofac_csv, un_xml, csl_csv, uflpa_html, "
-                   "dol_goods_xml, ftm_json, mapped_csv)", v);
+    int f = feed_format_named(v);
+    if (f >= 0) {
+        *out = (rf_feed_format)f;
+        return RF_OK;
+    }
+    char names[512] = "";
+    for (int i = 0; i < RF_FEED_NFORMATS; i++)
+        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "",
+                 rf_feed_format_name((rf_feed_format)i));
+    return bad(cs, "unknown format '%s' (%s)", v, names);
 }
 
 /* Parse a cadence such as 7d, 12h (rounded up to days) or 1y. */

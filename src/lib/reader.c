@@ -30,7 +30,7 @@ int rf_reader_open(rf_reader **out, FILE *fp, const char *name, rf_format fmt,
                    const rf_csv_map *map)
 {
     open_err[0] = '\0';
-    if (!out || !fp || (int)fmt < RF_FMT_AUTO || fmt > RF_FMT_EFORMS) {
+    if (!out || !fp || (fmt != RF_FMT_AUTO && !reader_ops_of(fmt))) {
         snprintf(open_err, sizeof open_err, "invalid argument");
         return RF_EINVAL;
     }
@@ -174,7 +174,8 @@ static void strip_bom(rf_reader *r)
 /* True for the formats read as one whole document. */
 static bool is_doc(rf_format f)
 {
-    return f == RF_FMT_UBL || f == RF_FMT_OCDS || f == RF_FMT_EFORMS;
+    const reader_ops *ops = reader_ops_of(f);
+    return ops && !ops->next;
 }
 
 /* Read up to the first non-blank line and pick the format from it: XML and
@@ -223,7 +224,7 @@ int rf_reader_next(rf_reader *r, rf_record *rec)
     }
     if (r->doc)
         return doc_next(r, rec);
-    return r->fmt == RF_FMT_JSONL ? jsonl_next(r, rec) : csv_next(r, rec);
+    return reader_ops_of(r->fmt)->next(r, rec);
 }
 
 /* The last error message. */
@@ -244,27 +245,6 @@ const char *const *rf_reader_warnings(const rf_reader *r, size_t *n)
 rf_format rf_reader_format(const rf_reader *r)
 {
     return r ? r->fmt : RF_FMT_AUTO;
-}
-
-/* Parse a format name. */
-int rf_format_parse(const char *name)
-{
-    if (!name)
-        return -1;
-    if (strcasecmp(name, "jsonl") == 0 || strcasecmp(name, "json") == 0 ||
-        strcasecmp(name, "ndjson") == 0)
-        return RF_FMT_JSONL;
-    if (strcasecmp(name, "csv") == 0)
-        return RF_FMT_CSV;
-    if (strcasecmp(name, "ubl") == 0 || strcasecmp(name, "peppol") == 0)
-        return RF_FMT_UBL;
-    if (strcasecmp(name, "ocds") == 0)
-        return RF_FMT_OCDS;
-    if (strcasecmp(name, "eforms") == 0)
-        return RF_FMT_EFORMS;
-    if (strcasecmp(name, "auto") == 0)
-        return RF_FMT_AUTO;
-    return -1;
 }
 
 /* Record an input error message. */

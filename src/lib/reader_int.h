@@ -29,7 +29,28 @@ extern const size_t country_nnames;
 extern const size_t country_key_max;         /* longest key in bytes */
 extern const char *const country_fold[0x180 - 0xC0];
 
-/* ---- readers ---- */
+/* ---- readers ----
+ * reader.c is the API, line reading and format sniffing; each format is one
+ * file in readers/ exporting a reader_ops, listed in readers/list.c. */
+
+/* What an input format provides: a line format reads one record per call
+ * (next); a document format builds its records from a whole XML document
+ * whose root element is one of roots (load_xml) or a JSON document
+ * (load_json); what and units name it in messages. */
+typedef struct reader_ops {
+    const char *names;          /* the -f names, space-separated, canonical first */
+    rf_format fmt;
+    int (*next)(rf_reader *r, rf_record *rec);
+    int (*load_xml)(rf_reader *r, void *xmldoc, long line);
+    const char *const *roots;
+    int (*load_json)(rf_reader *r, const char *data, size_t len, long *errline);
+    const char *what;           /* "a UBL order" */
+    const char *units;          /* what it screens: "order lines" */
+} reader_ops;
+extern const reader_ops reader_jsonl, reader_csv, reader_ubl, reader_ocds, reader_eforms;
+/* The NULL-terminated list of readers, and the one of a format (or NULL). */
+extern const reader_ops *const reader_list[];
+const reader_ops *reader_ops_of(rf_format fmt);
 
 #define RF_ERRMAX 512
 

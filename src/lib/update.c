@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "feed_int.h"
 #include "redflag/name.h"
 #include "redflag/update.h"
 
@@ -93,27 +94,11 @@ static int parse_files(const rf_feed_def *def, rf_feed_format fmt, const char *c
                        size_t n, rf_entity_cb ecb, rf_goods_cb gcb, void *ud, rf_feed_diag *d)
 {
     rf_feed_src src[MAX_FILES] = {{0}};
-    for (size_t i = 0; i < n && i < MAX_FILES; i++)
+    n = n < MAX_FILES ? n : MAX_FILES;
+    for (size_t i = 0; i < n; i++)
         src[i] = (rf_feed_src){.path = paths[i], .list = def->name};
-    int rc = RF_OK;
-    for (size_t i = 0; rc == RF_OK && i < (fmt == RF_FEED_OFAC_CSV ? 1 : n); i++) {
-        switch (fmt) {
-        case RF_FEED_OFAC_XML: rc = rf_feed_parse_ofac_xml(&src[i], ecb, ud, d); break;
-        case RF_FEED_OFAC_CSV:
-            rc = rf_feed_parse_ofac_csv(&src[0], n > 1 ? &src[1] : NULL, n > 2 ? &src[2] : NULL,
-                                        ecb, ud, d);
-            break;
-        case RF_FEED_UN_XML: rc = rf_feed_parse_un_xml(&src[i], ecb, ud, d); break;
-        case RF_FEED_CSL_CSV: rc = rf_feed_parse_csl_csv(&src[i], ecb, ud, d); break;
-        case RF_FEED_UFLPA_HTML: rc = rf_feed_parse_uflpa_html(&src[i], ecb, ud, d); break;
-        case RF_FEED_DOL_GOODS_XML: rc = rf_feed_parse_dol_goods(&src[i], gcb, ud, d); break;
-        case RF_FEED_FTM_JSON: rc = rf_feed_parse_ftm(&src[i], ecb, ud, d); break;
-        case RF_FEED_MAPPED_CSV:
-            rc = rf_feed_parse_mapped_csv(&src[i], def->map, def->nmap, ecb, ud, d);
-            break;
-        }
-    }
-    return rc;
+    const feed_ops *ops = feed_ops_of(fmt);
+    return ops ? ops->parse(def, src, n, ecb, gcb, ud, d) : RF_EINVAL;
 }
 
 /* Count entities (check of a download). */
@@ -135,14 +120,8 @@ static int count_goods(const rf_goods *g, void *ud)
 /* What the fetcher must see for a format. */
 static rf_fetch_expect expect_of(rf_feed_format f)
 {
-    switch (f) {
-    case RF_FEED_UFLPA_HTML: return RF_EXPECT_HTML;
-    case RF_FEED_OFAC_CSV:
-    case RF_FEED_CSL_CSV:
-    case RF_FEED_MAPPED_CSV: return RF_EXPECT_CSV;
-    case RF_FEED_FTM_JSON: return RF_EXPECT_JSON;
-    default: return RF_EXPECT_XML;
-    }
+    const feed_ops *ops = feed_ops_of(f);
+    return ops ? ops->expect : RF_EXPECT_XML;
 }
 
 /* Path of DATA/feeds/NAME/<what>.<i>. */
@@ -156,9 +135,10 @@ static size_t feed_urls(const rf_feed_def *def, const char *urls[MAX_FILES])
 {
     size_t n = 0;
     urls[n++] = def->url;
-    if (def->format == RF_FEED_OFAC_CSV && def->alt_url)
+    const feed_ops *ops = feed_ops_of(def->format);
+    if (ops && ops->extra_urls && def->alt_url)
         urls[n++] = def->alt_url;
-    if (def->format == RF_FEED_OFAC_CSV && def->add_url)
+    if (ops && ops->extra_urls && def->add_url)
         urls[n++] = def->add_url;
     return n;
 }

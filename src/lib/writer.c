@@ -140,13 +140,15 @@ size_t utf8_bad_len(const char *str)
 /* Create a writer on fp for one output format. */
 int rf_writer_create(rf_writer **out, FILE *fp, rf_output fmt, unsigned flags)
 {
-    if (!out || !fp || (int)fmt < RF_OUT_JSONL || fmt > RF_OUT_HTML)
+    const writer_ops *ops = writer_ops_of(fmt);
+    if (!out || !fp || !ops)
         return RF_EINVAL;
     rf_writer *w = calloc(1, sizeof *w);
     if (!w)
         return RF_ENOMEM;
     w->fp = fp;
     w->fmt = fmt;
+    w->ops = ops;
     w->flags = flags;
     w->flush_each = true;
     *out = w;
@@ -158,7 +160,8 @@ void rf_writer_destroy(rf_writer *w)
 {
     if (!w)
         return;
-    writer_html_free(w);
+    if (w->ops->free)
+        w->ops->free(w);
     free(w->out.p);
     free(w->cell.p);
     free(w);
@@ -219,14 +222,8 @@ int rf_writer_write(rf_writer *w, const rf_result *res)
 {
     if (!w || !res)
         return RF_EINVAL;
-    int rc;
     w->out.len = 0;
-    switch (w->fmt) {
-    case RF_OUT_JSONL: rc = writer_jsonl_record(w, res); break;
-    case RF_OUT_CSV: rc = writer_csv_record(w, res); break;
-    case RF_OUT_HTML: rc = writer_html_record(w, res); break;
-    default: rc = writer_table_record(w, res); break;
-    }
+    int rc = w->ops->record(w, res);
     if (rc)
         return rc;
     count(w, res);
@@ -239,9 +236,7 @@ int rf_writer_finish(rf_writer *w)
     if (!w)
         return RF_EINVAL;
     w->out.len = 0;
-    int rc = w->fmt == RF_OUT_TABLE  ? writer_table_summary(w)
-             : w->fmt == RF_OUT_HTML ? writer_html_finish(w)
-                                     : RF_OK;
+    int rc = w->ops->finish ? w->ops->finish(w) : RF_OK;
     return rc ? rc : emit(w, true);
 }
 
@@ -259,20 +254,4 @@ void rf_writer_summary(rf_writer *w, char *buf, size_t cap)
         memcpy(buf, w->out.p + keep, n);
     buf[n] = '\0';
     w->out.len = keep;
-}
-
-/* Parse an output format name. */
-int rf_output_parse(const char *name)
-{
-    if (!name)
-        return -1;
-    if (strcmp(name, "jsonl") == 0)
-        return RF_OUT_JSONL;
-    if (strcmp(name, "csv") == 0)
-        return RF_OUT_CSV;
-    if (strcmp(name, "table") == 0)
-        return RF_OUT_TABLE;
-    if (strcmp(name, "html") == 0)
-        return RF_OUT_HTML;
-    return -1;
 }

@@ -1,7 +1,8 @@
 /* redflag — private parts shared by the result writers (not installed).
  *
- * Each format builds one record's whole output in the writer's buffer; the
- * generic layer then writes it with one fwrite() and flushes. */
+ * Each format (one file in writers/ with one writer_ops, listed in
+ * writers/list.c) builds one record's whole output in the writer's buffer;
+ * the generic layer (writer.c) then writes it with one fwrite() and flushes. */
 #ifndef REDFLAG_WRITER_INT_H
 #define REDFLAG_WRITER_INT_H
 
@@ -17,9 +18,12 @@ typedef struct wbuf {
     bool oom;
 } wbuf;
 
+typedef struct writer_ops writer_ops;
+
 struct rf_writer {
     FILE *fp;
     rf_output fmt;
+    const writer_ops *ops;
     unsigned flags;
     wbuf out;                   /* the record being built */
     wbuf cell;                  /* scratch for one CSV cell */
@@ -50,6 +54,21 @@ size_t utf8_bad_len(const char *s);
 /* Write w->out to fp and empty it (RF_ENOMEM after a failed allocation,
  * RF_EIO when fp fails). */
 int writer_drain(rf_writer *w, FILE *fp);
+/* What an output format provides (writers/<name>.c, listed in writers/list.c):
+ * build one record's output in w->out; build what closes the output (NULL:
+ * nothing); free the format's own state in w (NULL: none). */
+struct writer_ops {
+    const char *name;           /* the -o name */
+    rf_output fmt;
+    int (*record)(rf_writer *w, const rf_result *res);
+    int (*finish)(rf_writer *w);
+    void (*free)(rf_writer *w);
+};
+extern const writer_ops writer_jsonl, writer_csv, writer_table, writer_html;
+/* The NULL-terminated list of writers, and the one of a format (or NULL). */
+extern const writer_ops *const writer_list[];
+const writer_ops *writer_ops_of(rf_output fmt);
+
 /* Build one record's output in w->out, per format. */
 int writer_jsonl_record(rf_writer *w, const rf_result *res);
 int writer_csv_record(rf_writer *w, const rf_result *res);

@@ -197,37 +197,46 @@ static const char *ubl_doc_type(const xmlNode *root, char *buf, size_t buflen)
     return buf;
 }
 
-/* Pick UBL or eForms from the root element and namespace, and load it. */
+/* The XML document reader for a root element type, or NULL. */
+static const reader_ops *xml_reader(const char *type)
+{
+    for (size_t i = 0; reader_list[i]; i++)
+        for (size_t k = 0; reader_list[i]->roots && reader_list[i]->roots[k]; k++)
+            if (strcmp(type, reader_list[i]->roots[k]) == 0)
+                return reader_list[i];
+    return NULL;
+}
+
+/* Pick the document reader from the root element and namespace, and load it. */
 static int xml_dispatch(rf_reader *r, xmlDoc *doc, long *line)
 {
-    static const char *const orders[] = {"Order", "OrderChange", "OrderResponse"};
-    static const char *const notices[] = {"ContractNotice", "ContractAwardNotice",
-                                          "PriorInformationNotice"};
     xmlNode *root = xmlDocGetRootElement(doc);
     char type[128];
     const char *t = ubl_doc_type(root, type, sizeof type);
     *line = docx_line(r, root);
-    rf_format f = RF_FMT_AUTO;
-    for (size_t i = 0; t && i < 3; i++) {
-        if (strcmp(t, orders[i]) == 0 && strcmp(t, (const char *)root->name) == 0)
-            f = RF_FMT_UBL;
-        if (strcmp(t, notices[i]) == 0 && strcmp(t, (const char *)root->name) == 0)
-            f = RF_FMT_EFORMS;
-    }
-    if (f == RF_FMT_AUTO && t)
+    const reader_ops *ops = t && strcmp(t, (const char *)root->name) == 0 ? xml_reader(t) : NULL;
+    if (!ops && t)
         return reader_fail(r, "unsupported document type %s (supported: Order, OrderChange, "
                               "OrderResponse, OCDS, eForms) in %s", t, r->name);
-    if (f == RF_FMT_AUTO)
+    if (!ops)
         return reader_fail(r, "unsupported XML document: root element %s in namespace '%s' "
                               "(supported: Order, OrderChange, OrderResponse, OCDS, eForms) "
                               "in %s", (const char *)root->name,
                            root->ns ? (const char *)root->ns->href : "", r->name);
-    if (r->fmt != RF_FMT_AUTO && r->fmt != f)
+    if (r->fmt != RF_FMT_AUTO && r->fmt != ops->fmt)
         return reader_fail(r, "%s is not %s: its root element is %s", r->name,
-                           r->fmt == RF_FMT_UBL ? "a UBL order" : "an eForms notice",
-                           (const char *)root->name);
-    r->fmt = f;
-    return f == RF_FMT_UBL ? ubl_load(r, doc, *line) : eforms_load(r, doc, *line);
+                           reader_ops_of(r->fmt)->what, (const char *)root->name);
+    r->fmt = ops->fmt;
+    return ops->load_xml(r, doc, *line);
+}
+
+/* The JSON document reader (OCDS). */
+static const reader_ops *json_reader(void)
+{
+    for (size_t i = 0; reader_list[i]; i++)
+        if (reader_list[i]->load_json)
+            return reader_list[i];
+    return NULL;
 }
 
 /* ---- the document driver ---- */
@@ -246,9 +255,10 @@ static int doc_load(rf_reader *r, long *line)
     if (i == d->len)
         return RF_EOF;
     bool json = d->data[i] == '{';
-    if (r->fmt == RF_FMT_OCDS || (r->fmt == RF_FMT_AUTO && json)) {
-        r->fmt = RF_FMT_OCDS;
-        return ocds_load(r, d->data + bom, d->len - bom, line);
+    const reader_ops *jr = json_reader();
+    if (r->fmt == jr->fmt || (r->fmt == RF_FMT_AUTO && json)) {
+        r->fmt = jr->fmt;
+        return jr->load_json(r, d->data + bom, d->len - bom, line);
     }
     xmlDoc *doc = NULL;
     if ((rc = xml_parse(r, &doc, line)) != RF_OK)
@@ -271,8 +281,7 @@ int doc_next(rf_reader *r, rf_record *rec)
         int rc = doc_load(r, &line);
         if (rc == RF_OK && d->n == 0)
             rc = reader_fail(r, "document %s holds nothing to screen (no %s)", r->name,
-                             r->fmt == RF_FMT_UBL ? "order lines" : r->fmt == RF_FMT_OCDS
-                                 ? "releases with awards, tenderers or items" : "lots");
+                             reader_ops_of(r->fmt)->units);
         if (rc != RF_OK) {
             d->failed = true;
             rf_record_set_origin(rec, r->name, line);

@@ -552,3 +552,7 @@ int jsonl_next(rf_reader *r, rf_record *rec)
     rf_record_set_origin(rec, r->name, r->lineno);
     return rc;
 }
+
+/* JSON Lines: one input record (DESIGN "Input record") a line. */
+const reader_ops reader_jsonl = {.names = "jsonl json ndjson", .fmt = RF_FMT_JSONL,
+                                 .next = jsonl_next};

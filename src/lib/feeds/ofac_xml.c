@@ -129,3 +129,17 @@ int rf_feed_parse_ofac_xml(const rf_feed_src *src, rf_entity_cb cb, void *ud,
     feed_xml_close(&x);
     return rc;
 }
+
+/* Each file of the feed in turn. */
+static int parse_all(const rf_feed_def *def, const rf_feed_src *src, size_t n, rf_entity_cb ecb,
+                     rf_goods_cb gcb, void *ud, rf_feed_diag *d)
+{
+    (void)def, (void)gcb;
+    int rc = RF_OK;
+    for (size_t i = 0; rc == RF_OK && i < n; i++)
+        rc = rf_feed_parse_ofac_xml(&src[i], ecb, ud, d);
+    return rc;
+}
+
+/* OFAC sdn.xml and consolidated.xml. */
+const feed_ops feed_ofac_xml = {"ofac_xml", RF_EXPECT_XML, false, parse_all};

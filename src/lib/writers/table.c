@@ -267,3 +267,7 @@ int writer_table_summary(rf_writer *w)
     wbuf_putc(b, '\n');
     return RF_OK;
 }
+
+/* The readable table, with a summary line at the end. */
+const writer_ops writer_table = {"table", RF_OUT_TABLE, writer_table_record, writer_table_summary,
+                                 NULL};

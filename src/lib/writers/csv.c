@@ -145,3 +145,6 @@ int writer_csv_record(rf_writer *w, const rf_result *res)
         w->header_done = true;
     return RF_OK;
 }
+
+/* CSV for a spreadsheet, formulas neutralised. */
+const writer_ops writer_csv = {"csv", RF_OUT_CSV, writer_csv_record, NULL, NULL};

@@ -327,3 +327,9 @@ int ubl_load(rf_reader *r, void *xmldoc, long line)
     r->doc->n = s->n;
     return RF_OK;
 }
+
+/* UBL 2.0/2.1 orders (PEPPOL BIS 3, CEN BII): one record per order line. */
+static const char *const ubl_roots[] = {"Order", "OrderChange", "OrderResponse", NULL};
+const reader_ops reader_ubl = {.names = "ubl peppol", .fmt = RF_FMT_UBL, .load_xml = ubl_load,
+                               .roots = ubl_roots, .what = "a UBL order",
+                               .units = "order lines"};

@@ -340,3 +340,8 @@ int ocds_load(rf_reader *r, const char *data, size_t len, long *errline)
     r->doc->n = s->n;
     return RF_OK;
 }
+
+/* OCDS 1.0/1.1 release and record packages. */
+const reader_ops reader_ocds = {.names = "ocds", .fmt = RF_FMT_OCDS, .load_json = ocds_load,
+                                .what = "an OCDS package",
+                                .units = "releases with awards, tenderers or items"};

@@ -333,3 +333,10 @@ int eforms_load(rf_reader *r, void *xmldoc, long line)
     r->doc->n = s->n;
     return RF_OK;
 }
+
+/* EU eForms notices: one record per awarded supplier and lot. */
+static const char *const eforms_roots[] = {"ContractNotice", "ContractAwardNotice",
+                                           "PriorInformationNotice", NULL};
+const reader_ops reader_eforms = {.names = "eforms", .fmt = RF_FMT_EFORMS,
+                                  .load_xml = eforms_load, .roots = eforms_roots,
+                                  .what = "an eForms notice", .units = "lots"};

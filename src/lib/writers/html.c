@@ -603,3 +603,7 @@ int writer_html_finish(rf_writer *w)
                  "critical 75 and over.</p>\n</body></html>\n");
     return rc == RF_OK ? writer_drain(w, w->fp) : rc;
 }
+
+/* One self-contained HTML report of the run. */
+const writer_ops writer_html = {"html", RF_OUT_HTML, writer_html_record, writer_html_finish,
+                                writer_html_free};

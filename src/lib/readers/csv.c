@@ -492,3 +492,6 @@ int csv_next(rf_reader *r, rf_record *rec)
         return rc;
     }
 }
+
+/* CSV with a header row, columns matched by name or --map. */
+const reader_ops reader_csv = {.names = "csv", .fmt = RF_FMT_CSV, .next = csv_next};

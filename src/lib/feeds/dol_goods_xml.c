@@ -85,3 +85,17 @@ int rf_feed_parse_dol_goods(const rf_feed_src *src, rf_goods_cb cb, void *ud, rf
     feed_xml_close(&x);
     return rc;
 }
+
+/* Each file of the feed in turn. */
+static int parse_all(const rf_feed_def *def, const rf_feed_src *src, size_t n, rf_entity_cb ecb,
+                     rf_goods_cb gcb, void *ud, rf_feed_diag *d)
+{
+    (void)def, (void)ecb;
+    int rc = RF_OK;
+    for (size_t i = 0; rc == RF_OK && i < n; i++)
+        rc = rf_feed_parse_dol_goods(&src[i], gcb, ud, d);
+    return rc;
+}
+
+/* The US DOL ILAB List of Goods XML (goods rows, not entities). */
+const feed_ops feed_dol_goods_xml = {"dol_goods_xml", RF_EXPECT_XML, false, parse_all};

@@ -175,3 +175,6 @@ int writer_jsonl_record(rf_writer *w, const rf_result *res)
     wbuf_put(b, "}\n", 2);
     return RF_OK;
 }
+
+/* JSON Lines: the contract purchasing systems read. */
+const writer_ops writer_jsonl = {"jsonl", RF_OUT_JSONL, writer_jsonl_record, NULL, NULL};

@@ -229,3 +229,15 @@ out:
     side_free(&c.add);
     return rc;
 }
+
+/* The three files of the feed (SDN, ALT, ADD) together. */
+static int parse_all(const rf_feed_def *def, const rf_feed_src *src, size_t n, rf_entity_cb ecb,
+                     rf_goods_cb gcb, void *ud, rf_feed_diag *d)
+{
+    (void)def, (void)gcb;
+    return rf_feed_parse_ofac_csv(&src[0], n > 1 ? &src[1] : NULL, n > 2 ? &src[2] : NULL, ecb,
+                                  ud, d);
+}
+
+/* OFAC legacy CSV, with alt_url (ALT.CSV) and add_url (ADD.CSV). */
+const feed_ops feed_ofac_csv = {"ofac_csv", RF_EXPECT_CSV, true, parse_all};

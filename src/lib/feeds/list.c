@@ -1,0 +1,28 @@
+/* The feed formats, from the one list in feedconf.h (RF_FEED_FORMATS): a new
+ * format is one file in this folder exporting feed_<name> (a feed_ops), plus
+ * its line there. */
+#include <string.h>
+#include "feed_int.h"
+
+#define DECLARE(E, n) extern const feed_ops feed_##n;
+RF_FEED_FORMATS(DECLARE)
+#undef DECLARE
+
+#define ENTRY(E, n) [RF_FEED_##E] = &feed_##n,
+static const feed_ops *const list[RF_FEED_NFORMATS] = {RF_FEED_FORMATS(ENTRY)};
+#undef ENTRY
+
+/* The parser of a format, or NULL. */
+const feed_ops *feed_ops_of(rf_feed_format f)
+{
+    return (int)f >= 0 && f < RF_FEED_NFORMATS ? list[f] : NULL;
+}
+
+/* The format called name, or -1. */
+int feed_format_named(const char *name)
+{
+    for (int i = 0; name && i < RF_FEED_NFORMATS; i++)
+        if (strcmp(list[i]->name, name) == 0)
+            return i;
+    return -1;
+}
