@@ -29,22 +29,37 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIBA     := $(BUILD)/libredflag.a
+SOMAJOR  := $(firstword $(subst ., ,$(VERSION)))
+SONAME   := libredflag.so.$(SOMAJOR)
+LIBSO    := $(BUILD)/libredflag.so.$(VERSION)
 BIN      := $(if $(SANITIZE),$(BUILD)/redflag,redflag)
+LIBDIR   ?= $(PREFIX)/lib
+INCDIR   ?= $(PREFIX)/include
+MANDIR   ?= $(PREFIX)/share/man
+SHAREDIR := $(PREFIX)/share/redflag
+BASHCOMP ?= $(PREFIX)/share/bash-completion/completions
 
 
-.PHONY: all deps check unit cli-test demo bench bench-quick clean install fuzz fuzz-run
-all: $(BIN)
+.PHONY: all deps check unit cli-test install-check demo bench bench-quick clean install \
+        uninstall fuzz fuzz-run same-verdicts lib
+all: $(BIN) $(LIBSO)
+lib: $(LIBA) $(LIBSO)
 
 deps:
 	@sh scripts/deps.sh
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -fPIC -c $< -o $@
 
 $(LIBA): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
+
+# The shared library: versioned soname, only the RF_API symbols exported
+# (everything else is built with -fvisibility=hidden).
+$(LIBSO): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--no-undefined $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
 
 $(BIN): $(CLI_OBJ) $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIBA) $(PKG_LIBS)
@@ -63,6 +78,15 @@ cli-test: $(BIN)
 check: deps
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory cli-test
+	@$(MAKE) --no-print-directory install-check
+
+# Install into a temporary DESTDIR, build examples/embed.c against it with
+# pkg-config, run it, uninstall (always with the plain, unsanitized build).
+install-check:
+	@sh tests/install/run.sh
+
+same-verdicts: $(BIN)
+	@sh bench/same_verdicts.sh ./$(BIN)
 
 demo: deps
 	@$(MAKE) --no-print-directory $(BIN)
@@ -94,17 +118,39 @@ bench-quick: $(BIN)
 bench-match: $(BIN)
 	@sh bench/match.sh ./$(BIN)
 
-install: $(BIN)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/redflag/rules
+install: $(BIN) $(LIBA) $(LIBSO) redflag.pc
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR)/redflag \
+	  $(DESTDIR)$(SHAREDIR)/rules $(DESTDIR)$(SHAREDIR)/feeds/snapshots/ofac_sdn_csv \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(BASHCOMP)
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/redflag
-	install -m 644 rules/*.rules rules/*.tsv $(DESTDIR)$(PREFIX)/share/redflag/rules/ 2>/dev/null || \
-	install -m 644 rules/*.rules $(DESTDIR)$(PREFIX)/share/redflag/rules/
-	install -d $(DESTDIR)$(PREFIX)/share/redflag/feeds/snapshots/ofac_sdn_csv
-	install -m 644 feeds/feeds.conf $(DESTDIR)$(PREFIX)/share/redflag/feeds/
-	install -m 644 feeds/snapshots/*.* $(DESTDIR)$(PREFIX)/share/redflag/feeds/snapshots/
-	install -m 644 feeds/snapshots/ofac_sdn_csv/* $(DESTDIR)$(PREFIX)/share/redflag/feeds/snapshots/ofac_sdn_csv/
+	install -m 644 $(LIBA) $(DESTDIR)$(LIBDIR)/libredflag.a
+	install -m 755 $(LIBSO) $(DESTDIR)$(LIBDIR)/libredflag.so.$(VERSION)
+	ln -sf libredflag.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libredflag.so
+	install -m 644 redflag.pc $(DESTDIR)$(LIBDIR)/pkgconfig/redflag.pc
+	install -m 644 include/redflag/*.h $(DESTDIR)$(INCDIR)/redflag/
+	install -m 644 rules/*.rules rules/goods.tsv rules/README.md $(DESTDIR)$(SHAREDIR)/rules/
+	install -m 644 feeds/feeds.conf $(DESTDIR)$(SHAREDIR)/feeds/
+	install -m 644 feeds/snapshots/*.* $(DESTDIR)$(SHAREDIR)/feeds/snapshots/
+	install -m 644 feeds/snapshots/ofac_sdn_csv/* $(DESTDIR)$(SHAREDIR)/feeds/snapshots/ofac_sdn_csv/
+	install -m 644 man/redflag.1 $(DESTDIR)$(MANDIR)/man1/redflag.1
+	install -m 644 man/redflag-rules.5 $(DESTDIR)$(MANDIR)/man5/redflag-rules.5
+	install -m 644 completion/redflag.bash $(DESTDIR)$(BASHCOMP)/redflag
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/redflag $(DESTDIR)$(LIBDIR)/libredflag.a \
+	  $(DESTDIR)$(LIBDIR)/libredflag.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME) \
+	  $(DESTDIR)$(LIBDIR)/libredflag.so $(DESTDIR)$(LIBDIR)/pkgconfig/redflag.pc \
+	  $(DESTDIR)$(MANDIR)/man1/redflag.1 $(DESTDIR)$(MANDIR)/man5/redflag-rules.5 \
+	  $(DESTDIR)$(BASHCOMP)/redflag
+	rm -rf $(DESTDIR)$(INCDIR)/redflag $(DESTDIR)$(SHAREDIR)
+
+# pkg-config file for the installed library.
+redflag.pc: redflag.pc.in VERSION Makefile
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCDIR@|$(INCDIR)|' \
+	    -e 's|@VERSION@|$(VERSION)|; s|@REQUIRES@|$(PKGS)|' $< > $@
 
 clean:
-	rm -rf build redflag
+	rm -rf build redflag redflag.pc
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_SRC:%.c=$(BUILD)/%.d)

@@ -35,6 +35,7 @@
 #include <stddef.h>
 #include "redflag/cache.h"
 #include "redflag/common.h"
+#include "redflag/feedconf.h"
 #include "redflag/goods.h"
 #include "redflag/index.h"
 #include "redflag/match.h"
@@ -50,7 +51,9 @@ typedef struct rf_engine_opts {
     const rf_ruleset *rules;          /* borrowed; NULL: lists only (`lookup`) */
     const char *data_dir;             /* the list index (unless index is set) and the cache */
     rf_index *index;                  /* an open index to use instead (borrowed), or NULL */
-    const rf_list_policy *policies;   /* how each list counts (copied); NULL: advisory, 50 */
+    const rf_feedconf *conf;          /* the feed list: how each list counts (weight,
+                                         critical, title); read during create only */
+    const rf_list_policy *policies;   /* or explicit policies (copied); neither: advisory, 50 */
     size_t npolicies;
     const char *goods_path;           /* the goods x origin table (rules/goods.tsv), or NULL */
     bool lists;                       /* match parties and goods x origin (default true) */

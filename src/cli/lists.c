@@ -29,17 +29,6 @@ static int first_build(const rf_feedconf *conf, const char *data)
     return rf_update(conf, data, &o, NULL, NULL);
 }
 
-/* Per-list policies from feeds.conf (weights, criticality, titles); malloc'd. */
-static rf_list_policy *policies(const rf_feedconf *conf)
-{
-    rf_list_policy *pol = calloc(conf->nfeeds + 1, sizeof *pol);
-    for (size_t i = 0; pol && i < conf->nfeeds; i++) {
-        const rf_feed_def *d = &conf->feeds[i];
-        pol[i] = (rf_list_policy){d->name, d->title ? d->title : d->name, d->critical, d->weight};
-    }
-    return pol;
-}
-
 /* Open the index in l->data, indexing the bundled snapshots the first time. */
 static int open_index(cli_lists *l)
 {
@@ -77,19 +66,12 @@ static int make_engine(cli_lists *l, const cli_lists_opts *o, bool lists)
     eo.cache_ttl = o->cache_ttl;
     eo.prefilter = o->prefilter;
     eo.diag = &d;
-    rf_list_policy *pol = lists ? policies(l->conf) : NULL;
-    if (lists && !pol) {
-        msg_error("out of memory");
-        return EXIT_IO;
-    }
-    eo.policies = pol;
-    eo.npolicies = lists ? l->conf->nfeeds : 0;
+    eo.conf = lists ? l->conf : NULL;
     if (lists && o->rules_dir) {
         snprintf(goods, sizeof goods, "%s/goods.tsv", o->rules_dir);
         eo.goods_path = goods;
     }
     int rc = rf_engine_create(&l->engine, &eo);
-    free(pol);
     if (rc == RF_ESYNTAX) {
         msg_diag(&d, rc);
         return EXIT_RULES;

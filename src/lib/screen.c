@@ -119,6 +119,21 @@ static int copy_policies(rf_engine *e, const rf_list_policy *p, size_t n)
     return RF_OK;
 }
 
+/* Policies from the feed list: each feed's weight, criticality and title. */
+static int conf_policies(rf_engine *e, const rf_feedconf *conf)
+{
+    rf_list_policy *pol = calloc(conf->nfeeds + 1, sizeof *pol);
+    if (!pol)
+        return fail(RF_ENOMEM, "out of memory");
+    for (size_t i = 0; i < conf->nfeeds; i++) {
+        const rf_feed_def *d = &conf->feeds[i];
+        pol[i] = (rf_list_policy){d->name, d->title ? d->title : d->name, d->critical, d->weight};
+    }
+    int rc = copy_policies(e, pol, conf->nfeeds);
+    free(pol);
+    return rc;
+}
+
 /* The lists part of an engine: index, policies, goods table, cache. */
 static int open_lists(rf_engine *e, const rf_engine_opts *o)
 {
@@ -130,7 +145,9 @@ static int open_lists(rf_engine *e, const rf_engine_opts *o)
             return fail(rc, "%s", rf_index_error());
         e->ix = e->own_ix;
     }
-    if ((rc = copy_policies(e, o->policies, o->policies ? o->npolicies : 0)) != RF_OK)
+    rc = o->policies || !o->conf ? copy_policies(e, o->policies, o->policies ? o->npolicies : 0)
+                                 : conf_policies(e, o->conf);
+    if (rc != RF_OK)
         return rc;
     if (o->goods_path && (rc = load_goods(e, o)) != RF_OK)
         return rc;
