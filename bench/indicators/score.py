@@ -2,7 +2,7 @@
 """Score redflag's indicator rules against the real-passage corpus (corpus.jsonl).
 
 usage: score.py [REDFLAG] [--rules DIR] [--corpus FILE] [--split dev|held|all]
-                [--json] [--errors]
+                [--json] [--errors] [--by-indicator]
 
 Runs `REDFLAG screen -f jsonl -o jsonl --no-lists --fail-on none --rules DIR` once over
 records {"id", "text"} built from the corpus and compares, passage by passage, the set of
@@ -13,7 +13,8 @@ any flag at all. Only the indicator ids the corpus labels count as predictions; 
 other indicators (e.g. high_risk_origin) are counted apart as "other flags".
 --errors lists misses and false alarms of the dev split only; the held split is scored,
 never shown. The binary comes from argv or the REDFLAG environment variable
-(default ./redflag). Exit 0 unless the binary fails or its output cannot be read.
+(default: redflag at the top of the checkout); the rules from --rules or RULES (default:
+the checkout's rules/). Exit 0 unless the binary fails or its output cannot be read.
 Python 3 standard library only.
 """
 import argparse
@@ -23,6 +24,7 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
 VOCAB = (
     "vulnerability_abused", "recruitment_deception", "movement_restricted",
     "worker_isolation", "physical_sexual_violence", "intimidation_threats",
@@ -39,13 +41,16 @@ POLICY_KINDS = ("policy", "definition", "statement")
 # Command-line options.
 def parse_args(argv):
     ap = argparse.ArgumentParser(description="score redflag indicator rules on corpus.jsonl")
-    ap.add_argument("redflag", nargs="?", default=os.environ.get("REDFLAG", "./redflag"))
-    ap.add_argument("--rules", default=os.environ.get("RULES", "rules"))
+    ap.add_argument("redflag", nargs="?",
+                    default=os.environ.get("REDFLAG", os.path.join(ROOT, "redflag")))
+    ap.add_argument("--rules", default=os.environ.get("RULES", os.path.join(ROOT, "rules")))
     ap.add_argument("--corpus", default=os.path.join(HERE, "corpus.jsonl"))
     ap.add_argument("--split", choices=("dev", "held", "all"), default="all")
     ap.add_argument("--json", action="store_true", help="machine-readable output")
     ap.add_argument("--errors", action="store_true",
                     help="list misses and false alarms (dev split only)")
+    ap.add_argument("--by-indicator", action="store_true",
+                    help="also print precision and recall per indicator id")
     return ap.parse_args(argv)
 
 
@@ -125,7 +130,12 @@ def group_score(items, flagged, allflags):
     return s
 
 
-# All scores: per split, and per language within each split.
+# Scores of one indicator id over a group: labels and predictions restricted to that id.
+def indicator_score(items, flagged, ind):
+    return prf([(r["labels"] & {ind}, flagged[r["id"]] & {ind}) for r in items])
+
+
+# All scores: per split, and per language and per indicator within each split.
 def score_all(items, allflags, splits):
     res = {}
     for sp in splits:
@@ -133,7 +143,8 @@ def score_all(items, allflags, splits):
         langs = sorted({r["lang"] for r in part})
         res[sp] = {"all": group_score(part, allflags, allflags),
                    "lang": {lg: group_score([r for r in part if r["lang"] == lg],
-                                            allflags, allflags) for lg in langs}}
+                                            allflags, allflags) for lg in langs},
+                   "indicator": {ind: indicator_score(part, allflags, ind) for ind in VOCAB}}
     return res
 
 
@@ -157,6 +168,16 @@ def print_table(res):
         if r["all"]["other_flags"]:
             print(f"(flags of indicators outside the corpus vocabulary, not scored: "
                   f"{r['all']['other_flags']})")
+
+
+# Per-indicator table of each split.
+def print_indicators(res):
+    for sp, r in res.items():
+        print(f"\nsplit {sp}, per indicator")
+        print(f"{'indicator':32} {'tp':>4} {'fp':>4} {'fn':>4} {'P':>5} {'R':>5}")
+        for ind, s in r["indicator"].items():
+            print(f"{ind:32} {s['tp']:4} {s['fp']:4} {s['fn']:4} "
+                  f"{fmt(s['precision']):>5} {fmt(s['recall']):>5}")
 
 
 # Misses and false alarms of the dev split, one passage per block.
@@ -189,6 +210,8 @@ def main(argv):
         print(json.dumps(res, indent=1, sort_keys=True))
     else:
         print_table(res)
+        if a.by_indicator:
+            print_indicators(res)
     if a.errors:
         print_errors(items, allflags)
     return 0
