@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* Exit codes (DESIGN "Exit codes", contract). */
 enum {
@@ -83,14 +84,17 @@ int cli_compile_rules(const char *const *paths, size_t npaths, struct rf_ruleset
 int cli_screen(int argc, char **argv, bool audit);
 
 struct rf_writer;
-/* A report file being written: aside as PATH.tmp-PID, renamed when complete. */
+/* A report file being written (report.c): aside as a mkstemp file beside it,
+ * renamed when complete. */
 typedef struct cli_report {
     const char *path;
     char tmp[4200];
     FILE *fp;
 } cli_report;
-/* Open the report's temporary file; NULL (after a message) when it cannot be. */
-FILE *cli_report_open(cli_report *r, const char *path);
+/* Open the report's temporary file (mode 0600, or 0640 when data_dir lets its
+ * group in); NULL (after a message) when it cannot be, or when path is a
+ * symbolic link. */
+FILE *cli_report_open(cli_report *r, const char *path, const char *data_dir);
 /* Close the report: with ok, rename it into place and print the run's summary
  * (from w) to stdout, else remove it. Returns rc, or EXIT_IO on failure. */
 int cli_report_close(cli_report *r, bool ok, struct rf_writer *w, int rc);

@@ -352,7 +352,7 @@ int cli_screen(int argc, char **argv, bool audit)
     if ((rc = cli_compile_rules(o.rules, o.nrules, &rs)) != EXIT_CLEAN)
         return rc;
     cli_report rep = {0};
-    FILE *out = o.report ? cli_report_open(&rep, o.report) : stdout;
+    FILE *out = o.report ? cli_report_open(&rep, o.report, cli_data_dir(o.data)) : stdout;
     if (!out) {
         rf_ruleset_destroy(rs);
         return EXIT_IO;

@@ -93,6 +93,27 @@ expect_exit screen-report-option-usage 2 $?
 expect_exit audit-unwritable-exit-4 4 $?
 expect_grep audit-unwritable-message 'missing/dir/r.html: cannot write the report' "$AD/nodir.err"
 
+# the report is written through mkstemp beside it: a symlink planted at the
+# old predictable temporary name (PATH.tmp-PID) or at the report's own path
+# never makes audit write another file; the report is private (0600) even
+# under umask 000 when the data directory is private
+mkdir -p "$AD/victim" "$AD/priv"
+chmod 700 "$AD/priv"
+echo precious > "$AD/victim/file"
+for pid in $(seq $$ $(($$ + 40))); do ln -sf "$AD/victim/file" "$AD/planted.html.tmp-$pid"; done
+(umask 000; "$RF" audit examples/orders.jsonl --data "$AD/priv" --report "$AD/planted.html" > /dev/null 2>&1)
+expect_exit audit-planted-symlink-ignored 1 $?
+expect_grep audit-planted-victim-intact '^precious$' "$AD/victim/file"
+mode=$(stat -c %a "$AD/planted.html")
+if [ "$mode" = 600 ]; then ok audit-report-mode; else bad audit-report-mode "mode $mode, wanted 600"; fi
+left=$(ls "$AD" | grep -c '^planted\.html\.[A-Za-z0-9]\{6\}$')
+if [ "$left" = 0 ]; then ok audit-no-temp-left; else bad audit-no-temp-left "$left temporary files left"; fi
+ln -s "$AD/victim/file" "$AD/link.html"
+"$RF" audit examples/orders.jsonl --report "$AD/link.html" > /dev/null 2> "$AD/link.err"
+expect_exit audit-symlink-report-refused 4 $?
+expect_grep audit-symlink-report-message 'is a symbolic link' "$AD/link.err"
+expect_grep audit-symlink-victim-intact '^precious$' "$AD/victim/file"
+
 # unreadable records and hostile text: listed, escaped, exit 2
 printf '{"id":"x<script>alert(1)</script>","text":"Passports are held by the agency & the \\u0007 <b>broker</b>. \\u2028"}\nnot json\n{"id":"ok","text":"Office chairs."}\n' > "$AD/hostile.jsonl"
 "$RF" audit "$AD/hostile.jsonl" --report "$AD/hostile.html" > "$AD/h.out" 2>/dev/null
