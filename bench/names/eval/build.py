@@ -676,14 +676,29 @@ class Pairs:
         self.rows.append(row)
         return True
 
-def lexically_related(a, b):
-    """True when two names share a content token or have a similar skeleton."""
-    ta, tb = set(content_tokens(a)), set(content_tokens(b))
-    if ta & tb:
-        return True
-    sa, sb = "".join(sorted(ta)), "".join(sorted(tb))
+def _close(x, y):
+    """Two tokens that are one spelling apart (or one the initial of the other)."""
     from difflib import SequenceMatcher
-    return SequenceMatcher(None, norm(a).replace(" ", ""), norm(b).replace(" ", "")).ratio() >= 0.6
+    if x == y or (len(x) == 1 and y.startswith(x)) or (len(y) == 1 and x.startswith(y)):
+        return True
+    return len(x) >= 3 and len(y) >= 3 and SequenceMatcher(None, x, y).ratio() >= 0.75
+
+def lexically_related(a, b, kind="company"):
+    """True when b reads as a spelling variant of a, not another name: for persons every
+    token of the shorter name has a close token in the longer one; for companies they share
+    a distinctive token or their letters are close."""
+    from difflib import SequenceMatcher
+    if kind == "person":
+        ta, tb = norm(a).split(), norm(b).split()
+        short, long_ = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
+        return bool(short) and all(any(_close(x, y) for y in long_) for x in short)
+    common = GENERIC | {"DEPARTMENT", "MINISTRY", "OFFICE", "BUREAU", "INSTITUTE", "DESIGN", "CENTRAL",
+                        "RESEARCH", "SCIENTIFIC", "PRODUCTION", "PLANT", "FACTORY", "COMMITTEE", "ISLAMIC",
+                        "JIHAD", "ARMY", "FRONT", "MOVEMENT", "BRIGADE", "PARTY", "UNION", "STATE", "FEDERAL"}
+    ta, tb = set(content_tokens(a)) - common, set(content_tokens(b)) - common
+    if ta and tb and len(ta & tb) * 2 >= min(len(ta), len(tb)):
+        return True
+    return SequenceMatcher(None, " ".join(sorted(ta)), " ".join(sorted(tb))).ratio() >= 0.7
 
 def is_acronym(alias, name):
     al = norm(alias).replace(" ", "")
@@ -714,7 +729,7 @@ def build_pairs(entries, dsu, seed, old_pairs_path):
                 continue
             if kind == "company" and is_acronym(a, e.primary):
                 cat = "alias_acronym"
-            elif lexically_related(a, e.primary):
+            elif lexically_related(e.primary, a, kind):
                 cat = "alias"
             else:
                 cat = "alias_other"
@@ -744,10 +759,11 @@ def build_pairs(entries, dsu, seed, old_pairs_path):
                 r = rng(seed, c, "cross", ks[i], ks[j])
                 r.shuffle(cand)
                 for x, y in cand[:2]:
-                    if not lexically_related(x, y) and r.random() < 0.7:
-                        continue
                     kind = ea.kind if ea.kind in ("person", "company", "vessel", "aircraft") else "company"
-                    if P.add(x, y, kind, True, "cross_list", f"{src(ea)} = {src(eb)}", split[c],
+                    related = lexically_related(x, y, kind)
+                    if not related and r.random() < 0.7:
+                        continue
+                    if P.add(x, y, kind, True, "cross_list" if related else "cross_list_other", f"{src(ea)} = {src(eb)}", split[c],
                              variant=f"{ea.list}~{eb.list}"):
                         done += 1
                 if done >= 3:
@@ -829,6 +845,29 @@ def build_pairs(entries, dsu, seed, old_pairs_path):
             g = first.split()
             return (g[0] + "|" + last[:3]) if g and len(last) >= 4 else ""
         neg_pairs(P, seed, lst, pers, "same_given_similar_surname", given_and_initial, cluster, split, src, max_per=4, need_shared=False, person=True, allow_given=True)
+        # companies (and vessels) whose names differ in exactly one word: "X CEMENT INVESTMENT" /
+        # "X CEMENT PRODUCTS", "RIM GROUP INVESTMENTS II CORP." / "... III CORP.", "HERO I" / "HERO II"
+        for group, kindname in ((comp, "company"), ([e for e in ves if e.kind == "vessel"], "vessel")):
+            sig = defaultdict(list)
+            for e in group:
+                toks = norm(e.primary).split()
+                if 2 <= len(toks) <= 8:
+                    for i in range(len(toks)):
+                        sig[(split[cluster[e.key]], len(toks), i, tuple(toks[:i] + toks[i + 1:]))].append(e)
+            made = Counter()
+            for key, g in sorted(sig.items(), key=lambda kv: kv[0][:3] + (" ".join(kv[0][3]),)):
+                if len(g) < 2:
+                    continue
+                r = rng(seed, lst, "one_word", " ".join(key[3]), key[2])
+                g = sorted(g, key=lambda e: e.key)
+                r.shuffle(g)
+                a, b = g[0], g[1]
+                diff = {norm(a.primary).split()[key[2]], norm(b.primary).split()[key[2]]}
+                if cluster[a.key] == cluster[b.key] or made[" ".join(key[3])] >= 1 or diff & LEGAL_TOKENS:
+                    continue
+                if P.add(a.primary, b.primary, kindname, False, "hard_negative", f"{src(a)} / {src(b)}", key[0],
+                         variant="one_word_differs"):
+                    made[" ".join(key[3])] += 1
         # vessels / aircraft vs companies (of any list) sharing a word
         cidx = all_company_index
         for e in []:
@@ -882,7 +921,7 @@ def build_pairs(entries, dsu, seed, old_pairs_path):
                   variant=cat)
     return P
 
-CAPS = {"alias": 800, "cross_list": 600, "script": 350, "alias_other": 150, "alias_acronym": 150,
+CAPS = {"alias": 800, "cross_list": 600, "cross_list_other": 100, "script": 350, "alias_other": 150, "alias_acronym": 150,
         "alias_weak": 97, "typo": 500, "punct": 200, "word_order": 300, "legal_form": 300,
         "translit": 250, "initials": 200, "abbrev": 200, "word_drop": 120}
 
@@ -1099,7 +1138,8 @@ def build_decoys(repo, seed, listed_norms):
     for e in sorted(ents.values(), key=lambda e: int(e.key.split(":")[1])):
         if e.kind not in ("vessel", "aircraft"):
             continue
-        base = " ".join(w.capitalize() if w.isalpha() else w for w in e.primary.split())
+        roman = re.compile(r"^[IVX]+$")
+        base = " ".join(w.capitalize() if w.isalpha() and not roman.match(w) else w for w in e.primary.split())
         r = rng(seed, e.key, "decoy")
         for i in range(2):
             form, cty = r.choice(DECOY_FORMS)
