@@ -32,7 +32,7 @@ LIBA     := $(BUILD)/libredflag.a
 BIN      := $(if $(SANITIZE),$(BUILD)/redflag,redflag)
 
 
-.PHONY: all deps check unit cli-test demo bench bench-quick clean install fuzz fuzz-run
+.PHONY: all deps check unit cli-test demo bench bench-quick bench-names clean install fuzz fuzz-run
 all: $(BIN)
 
 deps:
@@ -93,6 +93,12 @@ bench-quick: $(BIN)
 
 bench-match: $(BIN)
 	@sh bench/match.sh ./$(BIN)
+
+# Name-matching evaluation on the sets built from the real list files (bench/names/eval/):
+# pairs P/R/F1 per slice, listed names flagged, ordinary companies matched, vessel decoys.
+# SPLIT=held only for the final measurement.
+bench-names: $(BIN)
+	@python3 bench/names/eval/score.py ./$(BIN) --split $(or $(SPLIT),dev)
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/redflag/rules

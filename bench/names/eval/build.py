@@ -847,7 +847,7 @@ def build_pairs(entries, dsu, seed, old_pairs_path):
         neg_pairs(P, seed, lst, pers, "same_given_similar_surname", given_and_initial, cluster, split, src, max_per=4, need_shared=False, person=True, allow_given=True)
         # companies (and vessels) whose names differ in exactly one word: "X CEMENT INVESTMENT" /
         # "X CEMENT PRODUCTS", "RIM GROUP INVESTMENTS II CORP." / "... III CORP.", "HERO I" / "HERO II"
-        for group, kindname in ((comp, "company"), ([e for e in ves if e.kind == "vessel"], "vessel")):
+        for group, kindname in ((comp, "company"), ([e for e in ves if e.kind == "vessel"], "vessel"), (pers, "person")):
             sig = defaultdict(list)
             for e in group:
                 toks = norm(e.primary).split()
@@ -862,9 +862,11 @@ def build_pairs(entries, dsu, seed, old_pairs_path):
                 g = sorted(g, key=lambda e: e.key)
                 r.shuffle(g)
                 a, b = g[0], g[1]
-                diff = {norm(a.primary).split()[key[2]], norm(b.primary).split()[key[2]]}
-                if cluster[a.key] == cluster[b.key] or made[" ".join(key[3])] >= 1 or diff & LEGAL_TOKENS:
+                da, db = norm(a.primary).split()[key[2]], norm(b.primary).split()[key[2]]
+                if cluster[a.key] == cluster[b.key] or made[" ".join(key[3])] >= 1 or {da, db} & LEGAL_TOKENS:
                     continue
+                if kindname == "person" and (_close(da, db) or (a.dob & b.dob)):
+                    continue  # a spelling variant, or the same birth year: could be one person
                 if P.add(a.primary, b.primary, kindname, False, "hard_negative", f"{src(a)} / {src(b)}", key[0],
                          variant="one_word_differs"):
                     made[" ".join(key[3])] += 1
@@ -1081,6 +1083,11 @@ def build_ordinary(data, srcdir, listed_norms):
         hq = row.get("Headquarters Location", "")
         last = hq.split(",")[-1].strip()
         add(row["Security"], non_us.get(last, "US"), "S&P 500 constituents, datasets/s-and-p-500-companies@56509dd data/constituents.csv")
+    # UK public-sector suppliers: award notices of Contracts Finder (OCDS), as quoted in a
+    # public repository's test data (extraction: src/PROVENANCE.md)
+    p = os.path.join(srcdir, "contracts_finder_suppliers.csv")
+    for row in csv.DictReader(open(p, encoding="utf-8")):
+        add(row["name"], "GB", f"UK Contracts Finder award {row['ocid']} party {row['party_id']} (apa999/CFServer1@cfda786 {row['path']})")
     # GLEIF LEI records (legal names and legal-address countries)
     seen = set()
     for f in sorted(glob.glob(os.path.join(data, "gleif", "gleif-rs-api-fixtures", "*", "*.json"))):
@@ -1153,6 +1160,16 @@ def build_decoys(repo, seed, listed_norms):
 
 # ---------------------------------------------------------------- main
 
+def check_split(rows):
+    """Exit when an entry key named in a pair's source has pairs in both splits."""
+    sides = defaultdict(set)
+    for r in rows:
+        for k in re.findall(r"\b([a-z_0-9]+:[^\s/=]+)", r["source"]):
+            sides[k].add(r["split"])
+    bad = sorted(k for k, v in sides.items() if len(v) > 1)
+    if bad:
+        sys.exit(f"build.py: {len(bad)} entries have pairs in both splits, e.g. {bad[:5]}")
+
 def write_jsonl(path, rows):
     tmp = path + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
@@ -1194,6 +1211,7 @@ def main():
     dsu = link_entries(entries, sdn_links)
     P = build_pairs(entries, dsu, a.seed, os.path.join(a.repo, "bench", "names", "pairs.jsonl"))
     P.rows = balance(P.rows, a.seed)
+    check_split(P.rows)
     write_jsonl(os.path.join(a.out, "pairs.jsonl"), P.rows)
 
     listed = build_listed(a.repo)
