@@ -252,10 +252,6 @@ def load_ofac_enhanced(entries, data, lst, prefix, label):
                 e.add_alias(latin, "weak" if low else "strong")
             for o in others:
                 e.aliases.append((o, "script:" + latin))
-        if e is not None:
-            for el in ent.iter():
-                if tag(el) == "feature" or tag(el) == "identityDocument":
-                    pass
 
 def load_un(entries, path):
     """UN SC consolidated list XML."""
@@ -872,10 +868,6 @@ def build_pairs(entries, dsu, seed, old_pairs_path):
                     made[" ".join(key[3])] += 1
         # vessels / aircraft vs companies (of any list) sharing a word
         cidx = all_company_index
-        for e in []:
-            for t in set(content_tokens(e.primary)):
-                if t not in GENERIC and len(t) >= 4:
-                    cidx[t].append(e)
         for v in ves:
             r = rng(seed, v.key, "vessel_neg")
             made = 0
