@@ -297,8 +297,10 @@ def load_csl(entries, path, sdn_links):
                 continue
             t = row["type"].lower()
             kind = {"individual": "person", "vessel": "vessel", "aircraft": "aircraft", "entity": "company"}.get(t) or guess_kind(name)
-            key = f"{src}:{row['_id'][:16]}"
-            e = entries[key] = Entry(key, src, kind, name, "csl-full-2022/consolidated.csv.gz")
+            key = f"{src}:{hashlib.sha1(norm(name).encode()).hexdigest()[:12]}"
+            e = entries.get(key)
+            if e is None:  # one entry per list and name: the Entity List repeats a party per address
+                e = entries[key] = Entry(key, src, kind, name, "csl-full-2022/consolidated.csv.gz")
             for a in (row["alt_names"] or "").split(";"):
                 e.add_alias(a)
             ids, dob = ids_from_text(row["ids"] + "; " + row["remarks"])
@@ -338,11 +340,13 @@ def load_ftm(entries, path, label):
 def load_dod(entries, path):
     """DoD 1260H list as transcribed by OpenSanctions (CC BY-NC 4.0)."""
     for i, row in enumerate(csv.DictReader(open(path, encoding="utf-8"))):
-        name = clean(row.get("Name") or row.get("Clean Name"))
+        name = clean((row.get("Name") or row.get("Clean Name") or "").rstrip("*. "))
         if not name:
             continue
-        key = f"dod1260h:{i}"
-        e = entries[key] = Entry(key, "dod_1260h", "company", name, "us_dod_1260h_chinese_military_companies.csv")
+        # the list repeats a company in each tranche ("BGI Genomics Co., Ltd. (BGI)*"): one entry
+        key = f"dod1260h:{hashlib.sha1(norm(name).encode()).hexdigest()[:12]}"
+        e = entries.get(key) or Entry(key, "dod_1260h", "company", name, "us_dod_1260h_chinese_military_companies.csv")
+        entries[key] = e
         for col in ("Clean Name", "Alias", "Previous Name"):
             for a in re.split(r";|\n", row.get(col) or ""):
                 e.add_alias(a, "fka" if col == "Previous Name" else "strong")
@@ -859,10 +863,12 @@ def build_pairs(entries, dsu, seed, old_pairs_path):
                 r.shuffle(g)
                 a, b = g[0], g[1]
                 da, db = norm(a.primary).split()[key[2]], norm(b.primary).split()[key[2]]
-                if cluster[a.key] == cluster[b.key] or made[" ".join(key[3])] >= 1 or {da, db} & LEGAL_TOKENS:
+                if cluster[a.key] == cluster[b.key] or made[" ".join(key[3])] >= 1 or {da, db} & LEGAL_TOKENS or da == db:
                     continue
                 if kindname == "person" and (_close(da, db) or (a.dob & b.dob)):
                     continue  # a spelling variant, or the same birth year: could be one person
+                if lst.startswith(("csl_", "dod_")) and _close(da, db) and re.sub(r"\D", "", da) == re.sub(r"\D", "", db):
+                    continue  # these lists repeat a party under variant spellings
                 if P.add(a.primary, b.primary, kindname, False, "hard_negative", f"{src(a)} / {src(b)}", key[0],
                          variant="one_word_differs"):
                     made[" ".join(key[3])] += 1
@@ -883,7 +889,7 @@ def build_pairs(entries, dsu, seed, old_pairs_path):
     # script negatives: original-script name vs another entry's Latin name sharing a token
     latin_index = defaultdict(list)
     for e in entries.values():
-        if e.list == "un_sc" or e.list.startswith("ofac"):
+        if e.list in ("un_sc", "ofac_sdn", "ofac_cons", "opensanctions"):
             for t in set(content_tokens(e.primary)):
                 latin_index[(e.kind, t)].append(e)
     for k in sorted(entries):
@@ -891,7 +897,9 @@ def build_pairs(entries, dsu, seed, old_pairs_path):
         for orig, latin in [(a, q[7:]) for a, q in e.aliases if q.startswith("script:")][:1]:
             r = rng(seed, k, "script_neg")
             for t in content_tokens(latin):
-                cands = [x for x in latin_index.get((e.kind, t), []) if cluster[x.key] != cluster[k] and split[cluster[x.key]] == spl(k) and t not in GENERIC]
+                cands = [x for x in latin_index.get((e.kind, t), []) if cluster[x.key] != cluster[k]
+                         and x.list == e.list and split[cluster[x.key]] == spl(k) and t not in GENERIC
+                         and not lexically_related(latin, x.primary, e.kind)]
                 if cands:
                     x = r.choice(cands)
                     P.add(orig, x.primary, e.kind, False, "hard_negative", f"{src(e)} / {src(x)}", spl(k),
@@ -933,6 +941,11 @@ def balance(rows, seed):
         keep |= {id(r) for r in rs}
     return [r for r in rows if id(r) in keep]
 
+def _similar_core(a, b):
+    """Names whose distinctive words are nearly the same letters (ratio >= 0.85)."""
+    from difflib import SequenceMatcher
+    return SequenceMatcher(None, " ".join(content_tokens(a)), " ".join(content_tokens(b))).ratio() >= 0.85
+
 def neg_pairs(P, seed, lst, es, variant, keyf, cluster, split, src, max_per=1, need_shared=True, person=False, allow_given=False):
     """Pairs of different entries with the same key (first token, rare word, ...)."""
     groups = defaultdict(list)
@@ -965,6 +978,8 @@ def neg_pairs(P, seed, lst, es, variant, keyf, cluster, split, src, max_per=1, n
                     continue  # same surname and given name, or same birth year: could be one person  # shared given name too: could be one person listed twice
             if need_shared and not (ta & tb):
                 continue
+            if lst.startswith(("csl_", "dod_")) and _similar_core(a.primary, b.primary):
+                continue  # these lists repeat a party under variant names (tranches, addresses)
             if P.add(a.primary, b.primary, a.kind, False, "hard_negative", f"{src(a)} / {src(b)}", sp, variant=variant):
                 made += 1
             if made >= max_per:
