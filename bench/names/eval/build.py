@@ -362,11 +362,14 @@ def load_dpl(entries, path):
 # ---------------------------------------------------------------- clusters
 
 class DSU:
-    def __init__(self):
-        self.p = {}
+    """Union-find over entry keys that never puts two entries of one list in a cluster (a
+    party is listed once per list), so an ambiguous alias cannot chain parties together."""
+
+    def __init__(self, entries):
+        self.p = {k: k for k in entries}
+        self.lists = {k: {e.list} for k, e in entries.items()}
 
     def find(self, x):
-        self.p.setdefault(x, x)
         while self.p[x] != x:
             self.p[x] = self.p[self.p[x]]
             x = self.p[x]
@@ -374,50 +377,52 @@ class DSU:
 
     def union(self, a, b):
         a, b = self.find(a), self.find(b)
-        if a != b:
-            if b < a:
-                a, b = b, a
-            self.p[b] = a
+        if a == b or self.lists[a] & self.lists[b]:
+            return False
+        if b < a:
+            a, b = b, a
+        self.p[b] = a
+        self.lists[a] |= self.lists.pop(b)
+        return True
 
 def link_entries(entries, sdn_links):
-    """Cluster entries of different lists that are one party: shared id, CSL's SDN number,
-    exact normalised name of the same kind (persons: and a shared birth year)."""
-    dsu = DSU()
-    for k in entries:
-        dsu.find(k)
-    why = {}
+    """Cluster entries of different lists that are one party: CSL's SDN entity number, a
+    shared identifier, or an exact normalised name of the same kind that is the primary name
+    of one of them and names no other entry of either list (persons: and a shared birth year)."""
+    dsu = DSU(entries)
     for a, b in sdn_links:
         if b in entries:
             dsu.union(a, b)
-            why[(a, b)] = "csl_entity_number"
     by_id = defaultdict(list)
     for e in entries.values():
-        for i in e.ids:
+        for i in sorted(e.ids):
             if i[0] in ("imo", "passport", "nid", "msn", "swift", "regid", "taxid"):
                 by_id[i].append(e.key)
-    for i, keys in by_id.items():
+    for i, keys in sorted(by_id.items()):
         if 2 <= len(keys) <= 4 and len({entries[k].list for k in keys}) > 1:
             for k in keys[1:]:
                 dsu.union(keys[0], k)
     by_name = defaultdict(list)
     for e in entries.values():
-        for n in e.names():
+        for idx, n in enumerate(e.names()):
             if script_of(n) == "latin":
                 nn = norm(n)
                 if len(nn.split()) >= 2 and len(nn) >= 8:
-                    by_name[(e.kind, nn)].append(e.key)
-    for (kind, nn), keys in by_name.items():
-        keys = sorted(set(keys))
-        lists = {entries[k].list for k in keys}
-        if len(keys) < 2 or len(keys) > 6 or len(lists) < 2:
-            continue
-        for k in keys[1:]:
-            a, b = entries[keys[0]], entries[k]
-            if a.list == b.list:
-                continue
-            if kind == "person" and not (a.dob & b.dob):
-                continue
-            dsu.union(a.key, b.key)
+                    by_name[(e.kind, nn)].append((e.key, idx == 0))
+    for (kind, nn), hits in by_name.items():
+        keys = sorted({k for k, _ in hits})
+        per_list = Counter(entries[k].list for k in keys)
+        if len(keys) < 2 or max(per_list.values()) > 1:
+            continue  # one list names two entries so: ambiguous
+        primary = {k for k, p in hits if p}
+        for x in range(len(keys)):
+            for y in range(x + 1, len(keys)):
+                a, b = entries[keys[x]], entries[keys[y]]
+                if not ({a.key, b.key} & primary):
+                    continue
+                if kind == "person" and not (a.dob & b.dob):
+                    continue
+                dsu.union(a.key, b.key)
     return dsu
 
 # ---------------------------------------------------------------- perturbations
