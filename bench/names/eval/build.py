@@ -106,7 +106,13 @@ def guess_kind(name):
                                 "TECHNOLOGY", "TECHNOLOGIES", "ELECTRONICS", "SYSTEMS", "EXPORT",
                                 "IMPORT", "UNIVERSITY", "INSTITUTE", "ACADEMY", "BUREAU", "CENTER",
                                 "CORPORATION", "AVIATION", "LABORATORY", "RESEARCH", "LOGISTICS",
-                                "EQUIPMENT", "MACHINERY", "COMPONENTS", "SUPPLY", "PARTS", "EXPRESS"}):
+                                "EQUIPMENT", "MACHINERY", "COMPONENTS", "SUPPLY", "PARTS", "EXPRESS", "ENTERPRISE",
+                                "FACTORY", "PLANT", "WORKS", "BANK", "MINISTRY", "DEPARTMENT", "COMMITTEE",
+                                "COMMISSION", "AGENCY", "OFFICE", "SCHOOL", "COLLEGE", "LAB", "LABS",
+                                "LABORATORIES", "ELECTRONIC", "TECH", "SOLUTIONS", "NETWORKS", "SHIPPING",
+                                "MARINE", "AVIATION", "AEROSPACE", "ENERGY", "OIL", "GAS", "CHEMICAL",
+                                "CHEMICALS", "INDUSTRY", "INDUSTRIAL", "MANUFACTURING", "HOLDING", "HOLDINGS",
+                                "GROUP", "PARTNERS", "CONSULTING", "DESIGN", "BUREAU", "CONCERN", "FIRM"}):
         return "company"
     return "person"
 
@@ -123,6 +129,10 @@ class Entry:
         self.country = ""
 
     def add_alias(self, name, quality="strong"):
+        if ";" in (name or ""):  # "Husain Salimi; Hosain Salimi; ...": several aliases in one field
+            for part in name.split(";"):
+                self.add_alias(part, quality)
+            return
         name = clean(name)
         if name and norm(name) != norm(self.primary) and all(norm(name) != norm(a) for a, _ in self.aliases):
             self.aliases.append((name, quality))
@@ -261,9 +271,12 @@ def load_un(entries, path):
             ref = el.findtext("REFERENCE_NUMBER", "").strip()
             parts = [clean(el.findtext(t, "")) for t in ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")]
             name = " ".join(p for p in parts if p and p != "na")
+            name, *more = [p.strip() for p in name.split(";") if p.strip()] or [""]
             if not name:
                 continue
             e = entries[f"un:{ref}"] = Entry(f"un:{ref}", "un_sc", kind, name, "UN_consolidated.xml")
+            for m in more:
+                e.add_alias(m)
             for a in el.findall(f"{tagname}_ALIAS"):
                 q = (a.findtext("QUALITY") or "").strip()
                 e.add_alias(a.findtext("ALIAS_NAME", ""), "weak" if q == "Low" else "strong")
@@ -293,15 +306,18 @@ def load_csl(entries, path, sdn_links):
             src = next((v for k, v in CSL_SHORT.items() if row["source"].startswith(k)), "csl_other")
             name = clean(row["name"])
             name = re.sub(r";? and any successor, sub-unit, or subsidiary thereof$", "", name, flags=re.I)
+            more = []
+            if ";" in name:  # some rows write their aliases into the name: "X; Y; Z"
+                name, *more = [p.strip() for p in name.split(";") if p.strip()] or [""]
             if not name:
                 continue
             t = row["type"].lower()
-            kind = {"individual": "person", "vessel": "vessel", "aircraft": "aircraft", "entity": "company"}.get(t) or guess_kind(name)
+            kind = {"individual": "person", "vessel": "vessel", "aircraft": "aircraft", "entity": "company"}.get(t) or "?"
             key = f"{src}:{hashlib.sha1(norm(name).encode()).hexdigest()[:12]}"
             e = entries.get(key)
             if e is None:  # one entry per list and name: the Entity List repeats a party per address
                 e = entries[key] = Entry(key, src, kind, name, "csl-full-2022/consolidated.csv.gz")
-            for a in (row["alt_names"] or "").split(";"):
+            for a in more + (row["alt_names"] or "").split(";"):
                 e.add_alias(a)
             ids, dob = ids_from_text(row["ids"] + "; " + row["remarks"])
             e.ids |= ids
@@ -357,7 +373,28 @@ def load_dpl(entries, path):
         name = clean(row.get("Name"))
         if name:
             key = f"bis_dpl:{norm(name)}"
-            entries.setdefault(key, Entry(key, "bis_dpl", guess_kind(name), name, "bis-dpl-2022/dpl.txt"))
+            entries.setdefault(key, Entry(key, "bis_dpl", "?", name, "bis-dpl-2022/dpl.txt"))
+
+def resolve_kinds(entries):
+    """Kinds for entries whose list gives none (CSL Entity List, DPL, DTC ...): person when
+    the name has 2-5 words, no digit, no business word, and a word that is a given name of
+    2+ SDN or UN individuals; company when it has a business word, a digit or one word;
+    else unknown (no pairs are made from it)."""
+    given = Counter()
+    for e in entries.values():
+        if e.kind == "person" and e.list in ("ofac_sdn", "un_sc") and "," in e.primary:
+            for t in set(norm(e.primary.split(",", 1)[1]).split()):
+                given[t] += 1
+    for e in entries.values():
+        if e.kind != "?":
+            continue
+        toks = norm(e.primary).split()
+        if guess_kind(e.primary) == "company" or len(toks) == 1 or len(toks) > 5 or re.search(r"\d", e.primary):
+            e.kind = "company"
+        elif any(given[t] >= 2 for t in toks):
+            e.kind = "person"
+        else:
+            e.kind = "unknown"
 
 # ---------------------------------------------------------------- clusters
 
@@ -724,6 +761,8 @@ def build_pairs(entries, dsu, seed, old_pairs_path):
     # 1. aliases of one entry (incl. original-script names)
     for k in sorted(entries):
         e = entries[k]
+        if e.kind == "unknown":
+            continue
         r = rng(seed, k, "alias")
         strong = [a for a, q in e.aliases if q in ("strong", "fka")]
         weak = [a for a, q in e.aliases if q == "weak"]
@@ -755,7 +794,7 @@ def build_pairs(entries, dsu, seed, old_pairs_path):
         for i in range(len(ks)):
             for j in range(i + 1, len(ks)):
                 ea, eb = entries[ks[i]], entries[ks[j]]
-                if ea.list == eb.list or (ea.list, eb.list) in (("ofac_sdn", "csl_sdn"), ("csl_sdn", "ofac_sdn")) and norm(ea.primary) == norm(eb.primary):
+                if ea.kind == "unknown" or ea.list == eb.list or (ea.list, eb.list) in (("ofac_sdn", "csl_sdn"), ("csl_sdn", "ofac_sdn")) and norm(ea.primary) == norm(eb.primary):
                     continue
                 na = [n for n in ea.names() if script_of(n) == "latin"]
                 nb = [n for n in eb.names() if script_of(n) == "latin"]
@@ -788,7 +827,7 @@ def build_pairs(entries, dsu, seed, old_pairs_path):
         e = entries[k]
         if e.list not in ("ofac_sdn", "ofac_cons", "un_sc", "csl_el", "csl_dtc", "csl_meu", "csl_uvl", "csl_isn", "dod_1260h", "opensanctions", "csl_cmic", "csl_cap", "csl_ssi"):
             continue
-        if script_of(e.primary) != "latin":
+        if script_of(e.primary) != "latin" or e.kind == "unknown":
             continue
         r = rng(seed, k, "perturb")
         if r.random() > quota.get(e.kind, 0.3):
@@ -1220,6 +1259,7 @@ def main():
     load_ftm(entries, os.path.join(D, "sanctions/opensanctions/yente_zala_entities.ftm.json"), "yente_zala_entities.ftm.json (CC BY-NC)")
     load_ftm(entries, os.path.join(D, "sanctions/opensanctions/yente_t1_entities.ftm.json"), "yente_t1_entities.ftm.json (CC BY-NC)")
     load_dod(entries, os.path.join(D, "entity-lists/us_dod_1260h_chinese_military_companies.csv"))
+    resolve_kinds(entries)
     dsu = link_entries(entries, sdn_links)
     P = build_pairs(entries, dsu, a.seed, os.path.join(a.repo, "bench", "names", "pairs.jsonl"))
     P.rows = balance(P.rows, a.seed)
