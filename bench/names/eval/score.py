@@ -27,7 +27,7 @@ Reports
       and aircraft names: how many get a match, and how many a vessel or aircraft match.
 Python 3 standard library only.
 """
-import json, os, shutil, subprocess, sys, tempfile
+import json, os, shutil, signal, subprocess, sys, tempfile
 from collections import defaultdict
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -250,6 +250,8 @@ def main():
     binary = os.path.abspath(binary) if os.path.sep in binary else shutil.which(binary) or binary
     if not os.access(binary, os.X_OK):
         sys.exit(f"score.py: {binary}: not an executable redflag (give it as the first argument or $REDFLAG)")
+    if not str(opts["misses"]).isdigit():
+        sys.exit("score.py: --misses needs a whole number")
     misses = int(opts["misses"])
     pick = lambda rows: [r for r in rows if opts["split"] == "all" or r.get("split") == opts["split"]]
     tmp = None
@@ -280,4 +282,5 @@ def main():
         print_report(rep)
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `score.py | head` ends quietly
     main()
