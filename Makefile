@@ -40,8 +40,8 @@ SHAREDIR := $(PREFIX)/share/redflag
 BASHCOMP ?= $(PREFIX)/share/bash-completion/completions
 
 
-.PHONY: all deps check unit cli-test install-check demo bench bench-quick clean install \
-        uninstall fuzz fuzz-run same-verdicts lib
+.PHONY: all deps check unit cli-test install-check demo bench bench-quick bench-names clean \
+        install uninstall fuzz fuzz-run same-verdicts lib
 all: $(BIN) $(LIBSO)
 lib: $(LIBA) $(LIBSO)
 
@@ -117,6 +117,12 @@ bench-quick: $(BIN)
 
 bench-match: $(BIN)
 	@sh bench/match.sh ./$(BIN)
+
+# Name-matching evaluation on the sets built from the real list files (bench/names/eval/):
+# pairs P/R/F1 per slice, listed names flagged, ordinary companies matched, vessel decoys.
+# SPLIT=held only for the final measurement.
+bench-names: $(BIN)
+	@python3 bench/names/eval/score.py ./$(BIN) --split $(or $(SPLIT),dev)
 
 install: $(BIN) $(LIBA) $(LIBSO) redflag.pc
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR)/redflag \
