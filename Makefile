@@ -32,7 +32,7 @@ LIBA     := $(BUILD)/libredflag.a
 BIN      := $(if $(SANITIZE),$(BUILD)/redflag,redflag)
 
 
-.PHONY: all deps check unit cli-test demo bench bench-quick clean install fuzz fuzz-run
+.PHONY: all deps check unit cli-test demo bench bench-quick clean install fuzz fuzz-run fresh-check
 all: $(BIN)
 
 deps:
@@ -87,6 +87,11 @@ build/fuzz/%: build/fuzz/obj/tests/fuzz/%.o $(LIB_SRC:%.c=build/fuzz/obj/%.o)
 fuzz: $(FUZZ_TARGETS)
 fuzz-run: fuzz
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+# The README's two commands on a newly debootstrapped minimal Debian 12, in a
+# chroot (root only; HACKING.md "fresh-check").
+fresh-check:
+	@sh scripts/fresh-check.sh
 
 bench-quick: $(BIN)
 	@BENCH_QUICK=1 sh bench/run.sh ./$(BIN)
