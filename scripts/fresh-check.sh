@@ -82,6 +82,7 @@ if [ ! -s "$TARBALL" ]; then
 fi
 
 root=$(mktemp -d "${TMPDIR:-/tmp}/redflag-fresh.XXXXXX") || exit 1
+chmod 755 "$root"   # it becomes /: mktemp's 0700 would lock every other user out
 say "debootstrap --variant=minbase $SUITE into $root"
 debootstrap --variant=minbase --unpack-tarball="$TARBALL" "$SUITE" "$root" "$MIRROR" >>"$LOG" 2>&1 ||
   die "debootstrap failed (see $LOG)"
