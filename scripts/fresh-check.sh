@@ -3,8 +3,10 @@
 # Debootstraps a minbase bookworm (no make, no gcc) into a temporary directory,
 # copies this repository's HEAD in (git archive: what a clone holds, no build/),
 # and runs the commands of README.md's first ```sh block exactly as written, as
-# root in a chroot with /proc and /dev mounted. Run by `make fresh-check`, as
-# root; installs debootstrap if missing and needs the Debian archive.
+# root in a chroot with /proc and /dev mounted. First, as an unprivileged user,
+# `sh run demo` must stop with the apt-get line to run as root. Run by
+# `make fresh-check`, as root; installs debootstrap if missing and needs the
+# Debian archive.
 #
 # The base system's .debs are kept in build/fresh/ (debootstrap --make-tarball)
 # and the .debs apt fetches inside the root in build/fresh/apt-archives, so a
@@ -100,12 +102,28 @@ mount_in apt /var/cache/apt/archives --bind "$CACHE/apt-archives"
 mkdir -p "$root/root/redflag"
 git archive --format=tar HEAD | tar -x -C "$root/root/redflag" || die "git archive HEAD failed"
 say "copied $(git rev-parse --short HEAD) into /root/redflag"
+status=0
+
+# Not root, nothing installed: `sh run demo` must stop at once with the
+# apt-get line to run as root (README "Not root?"), naming make among the packages.
+mkdir -p "$root/tmp/redflag-user"
+git archive --format=tar HEAD | tar -x -C "$root/tmp/redflag-user" && chown -R 65534:65534 "$root/tmp/redflag-user"
+chroot --userspec=65534:65534 "$root" /usr/bin/env -i HOME=/tmp PATH=/usr/bin:/bin \
+  /bin/sh -c "cd /tmp/redflag-user && sh run demo" </dev/null >"$CACHE/nonroot.out" 2>&1
+rc=$?
+cat "$CACHE/nonroot.out" >>"$LOG"
+if [ "$rc" = 1 ] && grep -q "run as root: *apt-get update && apt-get install -y.* make" "$CACHE/nonroot.out"; then
+  say "not root: sh run demo exits 1 with the apt-get line to run as root"
+else
+  status=1
+  say "not root: sh run demo exited $rc without the apt-get line: $(tail -2 "$CACHE/nonroot.out")"
+fi
+rm -rf "$root/tmp/redflag-user"
 
 # The README's commands: the first ```sh block, comments stripped.
 cmds=$(awk '/^```sh/ { on = 1; next } on && /^```/ { exit } on' "$root/root/redflag/README.md" |
        sed 's/[[:space:]]*#.*$//; /^[[:space:]]*$/d')
 [ -n "$cmds" ] || die "README.md has no \`\`\`sh block"
-status=0
 echo "$cmds" > "$CACHE/commands"
 while IFS= read -r cmd; do
   t0=$(date +%s)
