@@ -41,7 +41,7 @@ BASHCOMP ?= $(PREFIX)/share/bash-completion/completions
 
 
 .PHONY: all deps check unit cli-test install-check demo bench bench-quick bench-names clean \
-        install uninstall fuzz fuzz-run same-verdicts lib
+        install uninstall fuzz fuzz-run same-verdicts lib fresh-check
 all: $(BIN) $(LIBSO)
 lib: $(LIBA) $(LIBSO)
 
@@ -111,6 +111,11 @@ build/fuzz/%: build/fuzz/obj/tests/fuzz/%.o $(LIB_SRC:%.c=build/fuzz/obj/%.o)
 fuzz: $(FUZZ_TARGETS)
 fuzz-run: fuzz
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+# The README's two commands on a newly debootstrapped minimal Debian 12, in a
+# chroot (root only; HACKING.md "fresh-check").
+fresh-check:
+	@sh scripts/fresh-check.sh
 
 bench-quick: $(BIN)
 	@BENCH_QUICK=1 sh bench/run.sh ./$(BIN)
