@@ -16,6 +16,7 @@
 #define SPEC_HI 1.0       /* ... and where it is full */
 #define CONFLICT 0.15     /* penalty per unit of distinctive weight unmatched on both sides */
 #define GENERIC_CAP 0.5   /* names matching only on generic words or legal forms */
+#define GENERIC_SAME 0.85 /* ... unless they are the same words: a possible match */
 #define ACRONYM 0.85
 #define SPACING 0.95      /* same letters, different spacing */
 
@@ -236,6 +237,25 @@ static bool has_word(const rf_name_norm *n)
     return false;
 }
 
+/* Whether every word of both names (legal forms aside) is paired exactly
+ * and in the same order: the same name, spelt the same. */
+static bool all_exact(const pairing *p)
+{
+    size_t words = 0;
+    int last = -1;
+    for (size_t i = 0; i < p->a->ntok; i++)
+        if (p->a->tok[i].cls != RF_NCLASS_LEGAL) {
+            if (p->pa[i] <= last || p->sa[i] < 1.0)
+                return false;
+            last = p->pa[i];
+            words++;
+        }
+    for (size_t j = 0; j < p->b->ntok; j++)
+        if (p->b->tok[j].cls != RF_NCLASS_LEGAL && p->pb[j] < 0)
+            return false;
+    return words >= 2;
+}
+
 /* Legal-form agreement: + same form, - forms of different families. */
 static double legal_adjust(const rf_name_norm *a, const rf_name_norm *b)
 {
@@ -281,8 +301,9 @@ static double combine(const pairing *p, const sums *sa, const sums *sb, rf_name_
     }
     bool acro = strcmp(ex->rule, "acronym") == 0 && has_word(p->a) && has_word(p->b);
     if (!sa->word_matched && !sb->word_matched && !acro && s > GENERIC_CAP) {
-        s = GENERIC_CAP; /* generic words and legal forms are never a match alone */
-        ex->rule = "generic-only";
+        bool same = all_exact(p); /* "Industrial Solutions" is a listed name too */
+        s = same ? (s < GENERIC_SAME ? s : GENERIC_SAME) : GENERIC_CAP;
+        ex->rule = same ? "generic-same" : "generic-only"; /* generic words are never more */
     }
     return clamp01(s);
 }
