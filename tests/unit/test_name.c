@@ -120,6 +120,23 @@ static void test_generic_only(void **state)
     assert_true(s >= RF_NAME_THRESHOLD && s <= 0.85);
 }
 
+/* Short words a letter apart are different names, not typos: no edit is
+ * allowed under 5 letters ("Lira" / "Lina", "Chad" / "Chan"), while the same
+ * edit in a longer word is a typo. Each token pairs with one token only:
+ * "Li Li" is not "Li Wei" because "li" matched once. */
+static void test_short_words_and_pairing(void **state)
+{
+    (void)state;
+    assert_true(cmp("Lira Garments", "Lina Garments", RF_NAME_COMPANY) < 0.5);
+    assert_true(cmp("Agricultural Bank of Chad", "Agricultural Bank of Chan",
+                    RF_NAME_COMPANY) < RF_NAME_THRESHOLD);
+    assert_true(cmp("Hikvision Digital", "Hikvisoin Digital", RF_NAME_COMPANY) >=
+                RF_NAME_THRESHOLD);
+    assert_true(cmp("Li Li", "Li Wei", RF_NAME_PERSON) < 0.5);
+    assert_true(cmp("Li Wei", "Wei Li", RF_NAME_PERSON) >= RF_NAME_THRESHOLD);
+    assert_true(cmp("Kim Kim Trading", "Kim Trading", RF_NAME_COMPANY) < 1.0);
+}
+
 /* Persons: order, initials, patronymics, particles, transliteration. */
 static void test_persons(void **state)
 {
@@ -297,7 +314,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_legal_forms), cmocka_unit_test(test_folding),
-        cmocka_unit_test(test_compare),     cmocka_unit_test(test_generic_only),
+        cmocka_unit_test(test_compare),     cmocka_unit_test(test_generic_only), cmocka_unit_test(test_short_words_and_pairing),
         cmocka_unit_test(test_persons),     cmocka_unit_test(test_explain),
         cmocka_unit_test(test_party),       cmocka_unit_test(test_keys),
         cmocka_unit_test(test_speed),
