@@ -68,6 +68,8 @@ struct rf_matcher {
     uint32_t found;         /* query words whose exact key found an entity */
     size_t nqkeys;
     double qweight;         /* sum of the query's token-key weights */
+    bool second;            /* collecting the keys of the query read as a person's name */
+    double qweight2;        /* ... and their token-key weights */
     norm_slot *norms;       /* listed names normalised, kept across lookups */
 };
 
@@ -171,9 +173,11 @@ static int on_ekey(const void *ekey, size_t len, void *ud)
 static int on_key(const char *key, size_t len, rf_name_key_class cls, double weight, void *ud)
 {
     rf_matcher *m = ud;
+    if (m->second && cls == RF_NKEY_TOKEN)
+        m->qweight2 += weight;
     if (m->nqkeys >= MAX_QKEYS || len >= sizeof m->qkeys[0].k)
         return 0;
-    for (size_t i = 0; i < m->nqkeys; i++)
+    for (size_t i = 0; m->second && i < m->nqkeys; i++)
         if (m->qkeys[i].len == len && memcmp(m->qkeys[i].k, key, len) == 0)
             return 0; /* the other reading of the name gave it already */
     struct qkey *q = &m->qkeys[m->nqkeys++];
@@ -184,18 +188,8 @@ static int on_key(const char *key, size_t len, rf_name_key_class cls, double wei
     if (cls == RF_NKEY_TOKEN || cls == RF_NKEY_JOINED || cls == RF_NKEY_NAME || !m->ntok)
         m->ntok++; /* keys of one word follow its w: key */
     q->tok = m->ntok - 1 < 31 ? m->ntok - 1 : 31;
-    if (cls == RF_NKEY_TOKEN)
+    if (cls == RF_NKEY_TOKEN && !m->second)
         m->qweight += weight;
-    return 0;
-}
-
-/* Name matcher callback: add up the weight of a name's word keys. */
-static int sum_token_weight(const char *key, size_t len, rf_name_key_class cls, double weight,
-                            void *ud)
-{
-    (void)key, (void)len;
-    if (cls == RF_NKEY_TOKEN)
-        *(double *)ud += weight;
     return 0;
 }
 
@@ -639,13 +633,15 @@ static int retrieve(rf_matcher *m, const rf_name_party *q)
         return rc == RF_EINVAL ? RF_OK : rc;
     const rf_name_norm *qp = m->qn.kind == RF_NAME_COMPANY && (m->kinds & RF_PARTY_PERSON)
                              ? query_as(m, RF_NAME_PERSON) : NULL;
-    if (qp) { /* a party that may be a person: its keys as a person's name too */
-        double w = m->qweight, pw = 0;
-        if ((rc = rf_name_keys_norm(qp, on_key, m)) != RF_OK && rc != RF_EINVAL)
+    if (qp && strcmp(qp->text, m->qn.text) != 0) { /* a party that may be a person: */
+        m->second = true;                           /* its keys as a person's name too */
+        m->qweight2 = 0;
+        rc = rf_name_keys_norm(qp, on_key, m);
+        m->second = false;
+        if (rc != RF_OK && rc != RF_EINVAL)
             return rc;
-        if ((rc = rf_name_keys_norm(qp, sum_token_weight, &pw)) != RF_OK && rc != RF_EINVAL)
-            return rc;
-        m->qweight = pw < w ? pw : w; /* the lighter reading sets the candidate floor */
+        if (m->qweight2 < m->qweight) /* the lighter reading sets the candidate floor */
+            m->qweight = m->qweight2;
     }
     qsort(m->qkeys, m->nqkeys, sizeof m->qkeys[0], by_key_weight);
     if ((rc = lookup_keys(m, false)) != RF_OK)
