@@ -488,6 +488,8 @@ static rf_match_outcome decide(rf_matcher *m, const rf_entity *e, const char *ma
         return RF_OUTCOME_MATCH;
     }
     if (clash || (q->ncountries && e->ncountries && !shared)) {
+        if (!bn || !qn || listed_cover(bn, ex->shared) < 1.0 || listed_cover(qn, ex->shared) < 1.0)
+            return RF_OUTCOME_NONE; /* contradicted, and not even the whole name agrees */
         char c[160];
         if (clash)
             snprintf(c, sizeof c, "the entry's %s differs", clash);

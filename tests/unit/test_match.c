@@ -319,6 +319,12 @@ static void test_contradiction_lowers(void **state)
                                        "\"country\": \"DE\"}", o, k),
                      RF_LEVEL_MEDIUM);
     assert_string_equal(o, "possible");
+    /* contradicted and short of the whole name: nothing (without the country, possible) */
+    assert_int_equal(supplier_level(f, "{\"name\": \"Hoshine Silicon Industry Co Ltd\", "
+                                       "\"country\": \"DE\"}", o, k),
+                     RF_LEVEL_NONE);
+    assert_int_equal(supplier_level(f, "{\"name\": \"Hoshine Silicon Industry Co Ltd\"}", o, k),
+                     RF_LEVEL_MEDIUM);
 }
 
 /* Placeholder identifiers ("-", "--", "n/a" has letters) never decide: not a
