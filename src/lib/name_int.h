@@ -8,6 +8,7 @@
 #include "redflag/name.h"
 
 #define NM_BUF 1024 /* working buffer for one name after transliteration */
+#define NM_RARE 0.9 /* weight from which a word is rare (on a handful of listed names) */
 
 /* Word classes that never reach a token: dropped words. */
 enum { NM_STOP = 100, NM_TITLE = 101 };
@@ -34,6 +35,9 @@ bool nm_legal_same_family(const char *a, const char *b);
 int nm_word_class(const char *w, size_t len, rf_name_kind kind);
 /* The full form of an abbreviation ("intl" -> "international"), or NULL. */
 const char *nm_abbrev(const char *w, size_t len);
+/* The value of an English number word or ordinal ("thirteen", "fifth"), or
+ * -1; *tens says whether a unit may follow it ("twenty" "four"). */
+int nm_number_word(const char *w, size_t len, bool *tens);
 /* Specificity of a word from its frequency in the bundled lists (0.3..1). */
 float nm_word_weight(const char *w, size_t len);
 /* Consonant skeleton of a word (phonetic key); returns its length. */

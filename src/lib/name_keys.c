@@ -49,8 +49,8 @@ static void token_keys(keyset *ks, const char *w, size_t n, double weight)
     size_t sl = n >= 4 ? nm_skeleton(w, n, sk, sizeof sk) : 0;
     if (sl >= 3)
         give(ks, "p:", sk, sl, RF_NKEY_PHONETIC, weight * 0.8);
-    if (n < 5 || n > 20)
-        return;
+    if (n < 4 || n > 20 || (n == 4 && weight < NM_RARE))
+        return; /* 4-letter words: only rare ones may carry a typo (name_score.c) */
     char del[24];
     give(ks, "d:", w, n, RF_NKEY_DELETE, weight * 0.7);
     for (size_t i = 0; i < n; i++) {

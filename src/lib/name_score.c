@@ -57,6 +57,25 @@ static double word_sim(const char *a, size_t na, const char *b, size_t nb, bool 
     return la >= 2 && la == lb && memcmp(ka, kb, la) == 0 ? 0.85 : 0.0;
 }
 
+/* Whether two words of which the shorter has 4 letters are one typo apart
+ * without a substitution: a letter added or dropped ("yitu" / "yittu"), or
+ * two adjacent letters swapped ("yitu" / "yiut"), the first letter kept. A
+ * substitution in so short a word makes another word ("lira" / "lina",
+ * "chad" / "chan"). */
+static bool short_typo(const char *a, size_t na, const char *b, size_t nb)
+{
+    if (a[0] != b[0])
+        return false; /* "amer" / "samer" are two names: typos keep the first letter */
+    if (na == nb) {
+        size_t i = 0;
+        while (i < na && a[i] == b[i])
+            i++;
+        return i + 1 < na && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+               memcmp(a + i + 2, b + i + 2, na - i - 2) == 0;
+    }
+    return nm_edit_distance(a, na, b, nb, 1) == 1;
+}
+
 /* Similarity of token i of a and token j of b, by their classes. */
 static double tok_sim(const pairing *p, size_t i, size_t j)
 {
@@ -68,7 +87,12 @@ static double tok_sim(const pairing *p, size_t i, size_t j)
         return s[0] == t[0] ? (x->len == y->len ? 1.0 : 0.75) : 0.0;
     if (x->cls == RF_NCLASS_PARTICLE || y->cls == RF_NCLASS_PARTICLE)
         return x->len == y->len && memcmp(s, t, x->len) == 0 ? 1.0 : 0.0;
-    return word_sim(s, x->len, t, y->len, p->loose);
+    double w = word_sim(s, x->len, t, y->len, p->loose);
+    size_t lo = x->len < y->len ? x->len : y->len, hi = x->len > y->len ? x->len : y->len;
+    if (w == 0.0 && lo == 4 && hi <= 5 && x->cls == RF_NCLASS_WORD && y->cls == RF_NCLASS_WORD &&
+        x->weight >= NM_RARE && y->weight >= NM_RARE && short_typo(s, x->len, t, y->len))
+        w = 1.0 - 1.0 / (double)hi; /* a typo in a rare short word is still a typo */
+    return w;
 }
 
 /* A candidate pair for the greedy assignment. */

@@ -232,6 +232,38 @@ const char *nm_abbrev(const char *w, size_t len)
     return NULL;
 }
 
+/* English number words and ordinals as the lists write them ("CETC
+ * THIRTEEN", "fifth Shipyard"), their value, and whether they are tens that a
+ * unit may follow ("twenty-four"). */
+static const struct { const char *w; int v; bool tens; } numbers[] = {
+    {"zero", 0, false},      {"one", 1, false},        {"two", 2, false},
+    {"three", 3, false},     {"four", 4, false},       {"five", 5, false},
+    {"six", 6, false},       {"seven", 7, false},      {"eight", 8, false},
+    {"nine", 9, false},      {"ten", 10, false},       {"eleven", 11, false},
+    {"twelve", 12, false},   {"thirteen", 13, false},  {"fourteen", 14, false},
+    {"fifteen", 15, false},  {"sixteen", 16, false},   {"seventeen", 17, false},
+    {"eighteen", 18, false}, {"nineteen", 19, false},  {"twenty", 20, true},
+    {"thirty", 30, true},    {"forty", 40, true},      {"fifty", 50, true},
+    {"sixty", 60, true},     {"seventy", 70, true},    {"eighty", 80, true},
+    {"ninety", 90, true},    {"first", 1, false},      {"second", 2, false},
+    {"third", 3, false},     {"fourth", 4, false},     {"fifth", 5, false},
+    {"sixth", 6, false},     {"seventh", 7, false},    {"eighth", 8, false},
+    {"ninth", 9, false},     {"tenth", 10, false},     {"eleventh", 11, false},
+    {"twelfth", 12, false},  {"thirteenth", 13, false}, {"fourteenth", 14, false},
+    {"fifteenth", 15, false}, {"sixteenth", 16, false}, {"seventeenth", 17, false},
+    {"eighteenth", 18, false}, {"nineteenth", 19, false}, {"twentieth", 20, false},
+    {"thirtieth", 30, false}, {"fortieth", 40, false},  {"fiftieth", 50, false}};
+
+int nm_number_word(const char *w, size_t len, bool *tens)
+{
+    for (size_t i = 0; i < COUNT(numbers); i++)
+        if (word_is(w, len, numbers[i].w)) {
+            *tens = numbers[i].tens;
+            return numbers[i].v;
+        }
+    return -1;
+}
+
 /* bsearch comparison of a counted word against a table row. */
 static int freq_cmp(const void *key, const void *row)
 {

@@ -137,6 +137,48 @@ static void test_short_words_and_pairing(void **state)
     assert_true(cmp("Kim Kim Trading", "Kim Trading", RF_NAME_COMPANY) < 1.0);
 }
 
+/* Numbers are one token however written: digits, English words, ordinals,
+ * Roman numerals after the first word (names of the OFAC, UN and CSL lists:
+ * "BANK VTB 24", "CETC 13", "5th Shipyard", vessels "HYOK SIN 2", "DIAMOND
+ * II"); different numbers stay different. */
+static void test_numerals(void **state)
+{
+    (void)state;
+    static const char *const same[][2] = {
+        {"BANK VTB 24 PUBLIC JOINT STOCK COMPANY", "BANK VTB TWENTY-FOUR PUBLIC JOINT STOCK COMPANY"},
+        {"China Electronics Technology Group Corporation 13th Research Institute",
+         "China Electronics Technology Group Corporation THIRTEEN Research Institute"},
+        {"5th Shipyard", "fifth Shipyard"},
+        {"Second Economic Committee", "2Nd Economic Committee"},
+        {"HYOK SIN 2", "HYOK SIN TWO"},
+        {"DIAMOND II", "Diamond 2"},
+    };
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++)
+        if (cmp(same[i][0], same[i][1], RF_NAME_COMPANY) < 0.99)
+            fail_msg("'%s' / '%s'", same[i][0], same[i][1]);
+    assert_true(cmp("GOLD STAR 3", "GOLD STAR 4", RF_NAME_COMPANY) < RF_NAME_THRESHOLD);
+    assert_true(cmp("HYOK SIN 2", "HYOK SIN THREE", RF_NAME_COMPANY) < RF_NAME_THRESHOLD);
+    rf_name_norm n;
+    assert_int_equal(rf_name_normalize("Xi Jinping", (size_t)-1, RF_NAME_PERSON, &n), RF_OK);
+    assert_string_equal(n.text, "xi jinping"); /* no Roman numerals in persons' names */
+    assert_int_equal(rf_name_normalize("IV Trading", (size_t)-1, RF_NAME_COMPANY, &n), RF_OK);
+    assert_string_equal(n.text, "iv trading"); /* nor as a first word */
+}
+
+/* A typo in a rare 4-letter word is still a typo when no letter is replaced
+ * (a letter added, dropped, or two swapped, the first letter kept): "YITU
+ * LIMITED" (CSL) / "YITTU LIMITED"; a replaced letter or a changed first
+ * letter makes another name: "Lira" / "Lina", "FOZ, Amer" / "FOZ, Samer". */
+static void test_short_typos(void **state)
+{
+    (void)state;
+    assert_true(cmp("YITU LIMITED", "YITTU LIMITED", RF_NAME_COMPANY) >= RF_NAME_THRESHOLD);
+    assert_true(cmp("Yasser Ahmad Obeid", "Yasser Ahmad Obed", RF_NAME_PERSON) >=
+                RF_NAME_THRESHOLD);
+    assert_true(cmp("Lira Garments", "Lina Garments", RF_NAME_COMPANY) < 0.5);
+    assert_true(cmp("FOZ, Amer", "FOZ, Samer", RF_NAME_PERSON) < RF_NAME_THRESHOLD);
+}
+
 /* Persons: order, initials, patronymics, particles, transliteration. */
 static void test_persons(void **state)
 {
@@ -315,6 +357,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_legal_forms), cmocka_unit_test(test_folding),
         cmocka_unit_test(test_compare),     cmocka_unit_test(test_generic_only), cmocka_unit_test(test_short_words_and_pairing),
+        cmocka_unit_test(test_numerals), cmocka_unit_test(test_short_typos),
         cmocka_unit_test(test_persons),     cmocka_unit_test(test_explain),
         cmocka_unit_test(test_party),       cmocka_unit_test(test_keys),
         cmocka_unit_test(test_speed),
