@@ -156,7 +156,8 @@ typedef enum rf_name_key_class {
     RF_NKEY_JOINED,    /* "j:" two adjacent distinctive tokens glued (spacing variants) */
     RF_NKEY_PHONETIC,  /* "p:" consonant skeleton of a distinctive token */
     RF_NKEY_DELETE,    /* "d:" a distinctive token with one letter deleted (typos) */
-    RF_NKEY_NAME       /* "n:" the whole normalised name, tokens sorted */
+    RF_NKEY_NAME,      /* "n:" the whole normalised name, tokens sorted */
+    RF_NKEY_ACRONYM    /* "a:" a name's initials, or a one-word name (an acronym) */
 } rf_name_key_class;
 
 /* Called once per key: key[0..len) (not NUL-terminated; valid only during

@@ -60,6 +60,23 @@ static void token_keys(keyset *ks, const char *w, size_t n, double weight)
     }
 }
 
+/* The "a:" key that lets an acronym find its name: a company name of 3 or
+ * more written words gives its initials ("a:cnpc"); a name of one word of
+ * 3-8 letters gives the word ("CNPC" gives "a:cnpc"). */
+static void acronym_keys(keyset *ks, const rf_name_norm *nm)
+{
+    size_t words = 0, w = 0, il = strlen(nm->initials);
+    for (size_t i = 0; i < nm->ntok; i++)
+        if (nm->tok[i].cls != RF_NCLASS_LEGAL)
+            words++, w = i;
+    if (nm->kind != RF_NAME_COMPANY)
+        return;
+    if (il >= 3 && words >= 2)
+        give(ks, "a:", nm->initials, il, RF_NKEY_ACRONYM, 0.7);
+    if (words == 1 && nm->tok[w].len >= 3 && nm->tok[w].len <= 8)
+        give(ks, "a:", nm->text + nm->tok[w].off, nm->tok[w].len, RF_NKEY_ACRONYM, 0.7);
+}
+
 /* The "n:" key: non-legal tokens sorted, joined by spaces. */
 static void name_key(keyset *ks, const rf_name_norm *nm)
 {
@@ -119,6 +136,7 @@ int rf_name_keys_norm(const rf_name_norm *nm, rf_name_key_cb cb, void *ud)
         give(ks, "w:", glued, a->len + b->len, RF_NKEY_JOINED,
              a->weight > b->weight ? a->weight : b->weight);
     }
+    acronym_keys(ks, nm);
     int rc = ks->rc;
     free(ks);
     return rc;

@@ -138,6 +138,11 @@ static long number_at(const words *ws, size_t i, size_t *used)
  * become digits, so "CETC THIRTEEN", "13th" and "13" are one token. */
 static void numerals(words *ws)
 {
+    size_t any = 0, one;
+    for (size_t i = 0; i < ws->n && !any; i++)
+        any = number_at(ws, i, &one) >= 0;
+    if (!any)
+        return; /* the common case: nothing to rewrite, nothing copied */
     static _Thread_local words out;
     out.n = out.used = 0;
     out.truncated = ws->truncated;

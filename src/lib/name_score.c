@@ -18,6 +18,7 @@
 #define GENERIC_CAP 0.5   /* names matching only on generic words or legal forms */
 #define GENERIC_SAME 0.85 /* ... unless they are the same words: a possible match */
 #define ACRONYM 0.85
+#define ACRO_MAX 8        /* longest acronym spelt from word prefixes */
 #define SPACING 0.95      /* same letters, different spacing */
 
 /* The pairing of two names' tokens. */
@@ -239,17 +240,73 @@ static size_t compact(const rf_name_norm *n, char *buf, size_t cap)
     return k;
 }
 
-/* Whether one name is a single short word spelling the initials of the other. */
+/* Search state of acro_from(): the acronym, the expanded name, and the
+ * (position, token, skips) states already found to fail. */
+typedef struct acro_state {
+    const char *a;
+    size_t n;
+    const rf_name_norm *y;
+    unsigned char dead[ACRO_MAX + 1][T][2][3];
+} acro_state;
+
+/* Whether a[i..] is spelt by tokens j.. of the name: each token gives a
+ * prefix of 1-3 letters (1 in acronyms under 5 letters) or all of itself; a
+ * legal form all of itself ("SA"), "co" / "corp" also their "c"
+ * ("FINCIMEX": FINanciera CIMEX, "NICICO": National Iranian Copper
+ * Industries COmpany); or the token is skipped: legal
+ * forms, generic words and particles freely ("CSGC": China South [Industries]
+ * Group Corporation), at most one distinctive word ("MACS": Middle [East]
+ * Automation Control Services); two tokens at least give letters. */
+static bool acro_from(acro_state *s, size_t i, size_t j, int skips, int used)
+{
+    if (j == s->y->ntok)
+        return i == s->n && used >= 2; /* "DANIEL" is no acronym of "Daniel A. Malloy" */
+    if (s->dead[i][j][skips][used])
+        return false;
+    const rf_name_token *t = &s->y->tok[j];
+    const char *w = tk(s->y, j);
+    bool legal = t->cls == RF_NCLASS_LEGAL, co = legal && w[0] == 'c' && (t->len == 2 ||
+                                                                         t->len == 4);
+    size_t most = s->n >= 5 ? 3 : 1; /* "HLG" is initials or nothing */
+    for (size_t k = 1; i < s->n && k <= t->len && i + k <= s->n; k++) {
+        if (w[k - 1] != s->a[i + k - 1])
+            break;
+        bool ok = legal ? k == t->len || (k == 1 && co) : k <= most || k == t->len;
+        if (ok && acro_from(s, i + k, j + 1, skips, used < 2 ? used + 1 : 2))
+            return true;
+    }
+    bool weak = t->cls != RF_NCLASS_WORD && t->cls != RF_NCLASS_PATRONYMIC;
+    if ((j > 0 || weak) && (weak || skips == 0) && acro_from(s, i, j + 1, skips + !weak, used))
+        return true;
+    s->dead[i][j][skips][used] = 1;
+    return false;
+}
+
+/* Whether one company name is a single word of 3-8 letters that abbreviates
+ * the other (of 2 or more words), its first word included: the initials
+ * ("CNPC") or the prefixes acro_from() allows. */
 static bool acronym(const rf_name_norm *x, const rf_name_norm *y)
 {
     size_t words = 0, w = 0;
     for (size_t i = 0; i < x->ntok; i++)
         if (x->tok[i].cls != RF_NCLASS_LEGAL)
             words++, w = i;
+    if (x->kind != RF_NAME_COMPANY || words != 1 || x->tok[w].len < 3 || y->ntok < 2)
+        return false;
     size_t il = strlen(y->initials);
-    return x->kind == RF_NAME_COMPANY && words == 1 && x->tok[w].len >= 3 &&
-           x->tok[w].len <= 6 && il == x->tok[w].len &&
-           memcmp(tk(x, w), y->initials, il) == 0;
+    if (il == x->tok[w].len && x->tok[w].len <= 6 && memcmp(tk(x, w), y->initials, il) == 0)
+        return true;
+    size_t f = 0; /* the acronym starts with the first word that is no legal form */
+    while (f < y->ntok && y->tok[f].cls == RF_NCLASS_LEGAL && tk(y, f)[0] != tk(x, w)[0])
+        f++;
+    if (x->tok[w].len > ACRO_MAX || f == y->ntok || tk(y, f)[0] != tk(x, w)[0])
+        return false;
+    static _Thread_local acro_state st;
+    memset(st.dead, 0, sizeof st.dead);
+    st.a = tk(x, w);
+    st.n = x->tok[w].len;
+    st.y = y;
+    return acro_from(&st, 0, 0, 0, 0);
 }
 
 /* Whether a name has a distinctive word at all. */

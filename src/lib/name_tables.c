@@ -135,7 +135,7 @@ static const char *const patronymic_ends[] = {
 /* Whether w[0..len) equals the C string s. */
 static bool word_is(const char *w, size_t len, const char *s)
 {
-    return strlen(s) == len && memcmp(w, s, len) == 0;
+    return len && s[0] == w[0] && strlen(s) == len && memcmp(w, s, len) == 0;
 }
 
 /* Whether w[0..len) is in a list of C strings. */
@@ -235,29 +235,39 @@ const char *nm_abbrev(const char *w, size_t len)
 /* English number words and ordinals as the lists write them ("CETC
  * THIRTEEN", "fifth Shipyard"), their value, and whether they are tens that a
  * unit may follow ("twenty-four"). */
-static const struct { const char *w; int v; bool tens; } numbers[] = {
-    {"zero", 0, false},      {"one", 1, false},        {"two", 2, false},
-    {"three", 3, false},     {"four", 4, false},       {"five", 5, false},
-    {"six", 6, false},       {"seven", 7, false},      {"eight", 8, false},
-    {"nine", 9, false},      {"ten", 10, false},       {"eleven", 11, false},
-    {"twelve", 12, false},   {"thirteen", 13, false},  {"fourteen", 14, false},
-    {"fifteen", 15, false},  {"sixteen", 16, false},   {"seventeen", 17, false},
-    {"eighteen", 18, false}, {"nineteen", 19, false},  {"twenty", 20, true},
-    {"thirty", 30, true},    {"forty", 40, true},      {"fifty", 50, true},
-    {"sixty", 60, true},     {"seventy", 70, true},    {"eighty", 80, true},
-    {"ninety", 90, true},    {"first", 1, false},      {"second", 2, false},
-    {"third", 3, false},     {"fourth", 4, false},     {"fifth", 5, false},
-    {"sixth", 6, false},     {"seventh", 7, false},    {"eighth", 8, false},
-    {"ninth", 9, false},     {"tenth", 10, false},     {"eleventh", 11, false},
-    {"twelfth", 12, false},  {"thirteenth", 13, false}, {"fourteenth", 14, false},
-    {"fifteenth", 15, false}, {"sixteenth", 16, false}, {"seventeenth", 17, false},
-    {"eighteenth", 18, false}, {"nineteenth", 19, false}, {"twentieth", 20, false},
-    {"thirtieth", 30, false}, {"fortieth", 40, false},  {"fiftieth", 50, false}};
+#define N(w, v, t) {w, sizeof w - 1, v, t}
+static const struct { const char *w; size_t len; int v; bool tens; } numbers[] = {
+    N("zero", 0, false), N("one", 1, false), N("two", 2, false), N("three", 3, false),
+    N("four", 4, false), N("five", 5, false), N("six", 6, false), N("seven", 7, false),
+    N("eight", 8, false), N("nine", 9, false), N("ten", 10, false), N("eleven", 11, false),
+    N("twelve", 12, false), N("thirteen", 13, false), N("fourteen", 14, false),
+    N("fifteen", 15, false), N("sixteen", 16, false), N("seventeen", 17, false),
+    N("eighteen", 18, false), N("nineteen", 19, false), N("twenty", 20, true),
+    N("thirty", 30, true), N("forty", 40, true), N("fifty", 50, true), N("sixty", 60, true),
+    N("seventy", 70, true), N("eighty", 80, true), N("ninety", 90, true), N("first", 1, false),
+    N("second", 2, false), N("third", 3, false), N("fourth", 4, false), N("fifth", 5, false),
+    N("sixth", 6, false), N("seventh", 7, false), N("eighth", 8, false), N("ninth", 9, false),
+    N("tenth", 10, false), N("eleventh", 11, false), N("twelfth", 12, false),
+    N("thirteenth", 13, false), N("fourteenth", 14, false), N("fifteenth", 15, false),
+    N("sixteenth", 16, false), N("seventeenth", 17, false), N("eighteenth", 18, false),
+    N("nineteenth", 19, false), N("twentieth", 20, false), N("thirtieth", 30, false),
+    N("fortieth", 40, false), N("fiftieth", 50, false),
+};
+#undef N
 
 int nm_number_word(const char *w, size_t len, bool *tens)
 {
+    static _Thread_local unsigned short lens[26]; /* lengths of the words by first letter */
+    static _Thread_local bool made;
+    if (!made) {
+        for (size_t i = 0; i < COUNT(numbers); i++)
+            lens[numbers[i].w[0] - 'a'] |= (unsigned short)(1u << numbers[i].len);
+        made = true;
+    }
+    if (len > 15 || w[0] < 'a' || w[0] > 'z' || !(lens[w[0] - 'a'] >> len & 1))
+        return -1;
     for (size_t i = 0; i < COUNT(numbers); i++)
-        if (word_is(w, len, numbers[i].w)) {
+        if (numbers[i].len == len && memcmp(w, numbers[i].w, len) == 0) {
             *tens = numbers[i].tens;
             return numbers[i].v;
         }

@@ -165,6 +165,29 @@ static void test_numerals(void **state)
     assert_string_equal(n.text, "iv trading"); /* nor as a first word */
 }
 
+/* An acronym is a company name's initials or the prefixes of its words, in
+ * order, skipping legal forms, generic words and at most one distinctive
+ * word (aliases on the OFAC and CSL lists); two words at least give letters. */
+static void test_acronyms(void **state)
+{
+    (void)state;
+    static const char *const same[][2] = {
+        {"CHINA SOUTH INDUSTRIES GROUP CORPORATION", "CSGC"},
+        {"IRAN ALLOY STEEL COMPANY", "IASCO"},
+        {"FINANCIERA CIMEX S.A", "FINCIMEX"},
+        {"Middle East Automation & Control Services", "MACS"},
+        {"NATIONAL IRANIAN COPPER INDUSTRIES COMPANY", "NICICO"},
+        {"AERO EXPRESS INTERCONTINENTAL S.A. DE C.V.", "AEISA"},
+    };
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++)
+        if (cmp(same[i][0], same[i][1], RF_NAME_COMPANY) < RF_NAME_THRESHOLD)
+            fail_msg("'%s' / '%s'", same[i][0], same[i][1]);
+    assert_true(cmp("Daniel A. Malloy", "DANIEL", RF_NAME_COMPANY) < RF_NAME_THRESHOLD);
+    assert_true(cmp("PJSC Gazprom Neft", "Gazprom", RF_NAME_COMPANY) < RF_NAME_THRESHOLD);
+    assert_true(cmp("Hermann Logistics Trading", "HLTX", RF_NAME_COMPANY) < RF_NAME_THRESHOLD);
+    assert_true(cmp("Iran Alloy Steel Company", "SAIC", RF_NAME_COMPANY) < RF_NAME_THRESHOLD);
+}
+
 /* A typo in a rare 4-letter word is still a typo when no letter is replaced
  * (a letter added, dropped, or two swapped, the first letter kept): "YITU
  * LIMITED" (CSL) / "YITTU LIMITED"; a replaced letter or a changed first
@@ -358,6 +381,7 @@ int main(void)
         cmocka_unit_test(test_legal_forms), cmocka_unit_test(test_folding),
         cmocka_unit_test(test_compare),     cmocka_unit_test(test_generic_only), cmocka_unit_test(test_short_words_and_pairing),
         cmocka_unit_test(test_numerals), cmocka_unit_test(test_short_typos),
+        cmocka_unit_test(test_acronyms),
         cmocka_unit_test(test_persons),     cmocka_unit_test(test_explain),
         cmocka_unit_test(test_party),       cmocka_unit_test(test_keys),
         cmocka_unit_test(test_speed),
