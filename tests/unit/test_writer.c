@@ -162,7 +162,9 @@ static void test_jsonl_exact(void **state)
     assert_non_null(strstr(out, "\"source\":\"Directive 2014/24/EU art. 69\"}],"));
     assert_non_null(strstr(out, "\"matches\":[{\"party\":\"manufacturer\",\"list\":\"us_uflpa\","
                                 "\"entity\":\"uflpa-hoshine-silicon\",\"name\":\"Hoshine Silicon "
-                                "Industry (Shanshan) Co., Ltd\",\"score\":0.96}],\"cached\":false}\n"));
+                                "Industry (Shanshan) Co., Ltd\",\"kind\":\"organisation\",\"score\":0.96,"
+                                "\"outcome\":\"match\",\"why\":\"name 0.96 and the country CN\"}],"
+                                "\"cached\":false}\n"));
     assert_non_null(strstr(out, "{\"id\":\"PO-2026-0101/2\",\"level\":\"none\",\"score\":0,"
                                 "\"flags\":[],\"matches\":[],\"cached\":false}\n"));
     assert_non_null(strstr(out, "{\"id\":null,\"line\":7,\"error\":\"invalid UTF-8 in field "
@@ -278,7 +280,7 @@ static void test_csv(void **state)
                                 "abnormally_low_price,"));
     assert_non_null(strstr(out, "kept by the factory \"\"for safekeeping\"\" and"));
     assert_non_null(strstr(out, ",\"us_uflpa:Hoshine Silicon Industry (Shanshan) Co., Ltd "
-                                "(0.96)\",\r\n"));
+                                "(organisation, 0.96)\",\r\n"));
     assert_non_null(strstr(out, "\r\n,7,,,,,,,\"invalid UTF-8 in field \"\"text\"\" at byte "
                                 "112\"\r\n"));
     free(out);
