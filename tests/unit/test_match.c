@@ -26,7 +26,7 @@ static int setup(void **state)
 {
     static fx f;
     const char *top = getenv("RF_SRCDIR");
-    char conf[512], snap[600], cmd[1400];
+    char conf[512], snap[600], cmd[3000];
     strcpy(f.dir, "/tmp/rf_match_XXXXXX");
     if (!mkdtemp(f.dir))
         return -1;
