@@ -42,6 +42,10 @@ int nm_number_word(const char *w, size_t len, bool *tens);
 float nm_word_weight(const char *w, size_t len);
 /* Consonant skeleton of a word (phonetic key); returns its length. */
 size_t nm_skeleton(const char *w, size_t len, char *out, size_t cap);
+/* A short word with its vowels kept and transliteration variants folded
+ * (zh → j, ee → i, y → i, oo → u, w → v, doubled letters once): "See" / "Si",
+ * "Ali" / "Aly". Returns its length. */
+size_t nm_short_fold(const char *w, size_t len, char *out, size_t cap);
 /* Damerau-Levenshtein distance of two short words, stopping above max. */
 int nm_edit_distance(const char *a, size_t na, const char *b, size_t nb, int max);
 /* Jaro-Winkler similarity of two byte strings, 0..1. */

@@ -55,6 +55,12 @@ static double word_sim(const char *a, size_t na, const char *b, size_t nb, bool 
         return word_sim(a, na, b + 2, nb - 2, loose) * 0.95;
     char ka[64], kb[64];
     size_t la = nm_skeleton(a, na, ka, sizeof ka), lb = nm_skeleton(b, nb, kb, sizeof kb);
+    if (la >= 2 && la == lb && memcmp(ka, kb, la) == 0)
+        return 0.85;
+    if (la >= 2 || longest > 5)
+        return 0.0;
+    la = nm_short_fold(a, na, ka, sizeof ka); /* a skeleton of one letter says too little */
+    lb = nm_short_fold(b, nb, kb, sizeof kb);
     return la >= 2 && la == lb && memcmp(ka, kb, la) == 0 ? 0.85 : 0.0;
 }
 

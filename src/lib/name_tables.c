@@ -310,7 +310,11 @@ size_t nm_skeleton(const char *w, size_t len, char *out, size_t cap)
         char c = w[i], prev = i ? w[i - 1] : 0;
         if (skel_vowel(c))
             continue;
-        if (c == 'h' && prev && strchr("cskgztdp", prev))
+        if (c == 'd' && i + 1 < len && (w[i + 1] == 'j' || w[i + 1] == 'z'))
+            continue; /* dj, dzh: the j of French and Russian romanisations */
+        if (c == 'z' && i + 1 < len && w[i + 1] == 'h') {
+            c = 'j'; /* zh (BGN/PCGN) = j (French, ISO): "Ryzhkov" / "Ryjkov" */
+        } else if (c == 'h' && prev && strchr("cskgztdp", prev))
             continue; /* digraphs: kh, sh, gh, th, dh, ph, zh, ch */
         if (c == 'c' || c == 'q')
             c = 'k';
@@ -322,6 +326,27 @@ size_t nm_skeleton(const char *w, size_t len, char *out, size_t cap)
             out[n++] = 'k';
             c = 's';
         }
+        if (n && out[n - 1] == c)
+            continue;
+        out[n++] = c;
+    }
+    out[n] = 0;
+    return n;
+}
+
+size_t nm_short_fold(const char *w, size_t len, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len && n + 1 < cap; i++) {
+        char c = w[i], next = i + 1 < len ? w[i + 1] : 0;
+        if (c == 'z' && next == 'h')
+            c = 'j', i++;
+        else if ((c == 'e' && next == 'e') || c == 'y')
+            c = 'i', i += c == 'e';
+        else if (c == 'o' && next == 'o')
+            c = 'u', i++;
+        else if (c == 'w')
+            c = 'v';
         if (n && out[n - 1] == c)
             continue;
         out[n++] = c;

@@ -165,6 +165,21 @@ static void test_numerals(void **state)
     assert_string_equal(n.text, "iv trading"); /* nor as a first word */
 }
 
+/* Persons' names across romanisation conventions (OFAC, UN and CSL spell
+ * one person differently): zh / j, dj / j, y / i, doubled letters; Chinese
+ * surnames that differ in a vowel stay different (Zhou is not Zhu). */
+static void test_person_transliteration(void **state)
+{
+    (void)state;
+    assert_true(cmp("RYZHKOV, Nikolai Ivanovich", "RYJKOV, Nikolai Ivanovich", RF_NAME_PERSON) >=
+                RF_NAME_THRESHOLD);
+    assert_true(cmp("AL-SAYYID, 'Ali Sulayman Mas'ud 'Abd", "AL-SAYYID, 'Aly Sulayman Mas'ud 'Abd",
+                    RF_NAME_PERSON) >= 0.9);
+    assert_true(cmp("Djamel Akkacha", "Jamel Akacha", RF_NAME_PERSON) >= RF_NAME_THRESHOLD);
+    assert_true(cmp("Chong Zhou", "Chong Zhu", RF_NAME_PERSON) < RF_NAME_THRESHOLD);
+    assert_true(cmp("Li Wei", "Lu Wei", RF_NAME_PERSON) < RF_NAME_THRESHOLD);
+}
+
 /* An acronym is a company name's initials or the prefixes of its words, in
  * order, skipping legal forms, generic words and at most one distinctive
  * word (aliases on the OFAC and CSL lists); two words at least give letters. */
@@ -381,7 +396,7 @@ int main(void)
         cmocka_unit_test(test_legal_forms), cmocka_unit_test(test_folding),
         cmocka_unit_test(test_compare),     cmocka_unit_test(test_generic_only), cmocka_unit_test(test_short_words_and_pairing),
         cmocka_unit_test(test_numerals), cmocka_unit_test(test_short_typos),
-        cmocka_unit_test(test_acronyms),
+        cmocka_unit_test(test_acronyms), cmocka_unit_test(test_person_transliteration),
         cmocka_unit_test(test_persons),     cmocka_unit_test(test_explain),
         cmocka_unit_test(test_party),       cmocka_unit_test(test_keys),
         cmocka_unit_test(test_speed),
