@@ -165,7 +165,7 @@ RF_API int rf_feed_parse_mapped_csv(const rf_feed_src *src, const char *const *m
                                     size_t nmap, rf_entity_cb cb, void *ud,
                                     rf_feed_diag *diag);
 
-/* "company", "person", … for a kind; static storage. */
+/* "organisation", "person", "vessel", "aircraft" or "unknown"; static storage. */
 RF_API const char *rf_entity_kind_name(rf_entity_kind kind);
 
 #endif

@@ -24,6 +24,19 @@ typedef struct rf_list_policy {
     int weight;           /* the listed_entity flag's weight */
 } rf_list_policy;
 
+/* What a hit at or above the threshold means (docs/MATCHING.md "Verdict"). */
+typedef enum rf_match_outcome {
+    RF_OUTCOME_MATCH = 0, /* the name is corroborated: identifier, country, or a full
+                             distinctive name */
+    RF_OUTCOME_POSSIBLE,  /* a strong name with nothing corroborating it, or with a
+                             contradiction: at least medium, and `why` says what would
+                             confirm or clear it */
+    RF_OUTCOME_NONE       /* below the threshold (lookup shows such hits) */
+} rf_match_outcome;
+
+/* "match", "possible", "none". */
+RF_API const char *rf_match_outcome_name(rf_match_outcome o);
+
 /* One listed entity found for a query. */
 typedef struct rf_match_hit {
     const char *list;      /* feed name */
@@ -35,6 +48,10 @@ typedef struct rf_match_hit {
     const char *programs;  /* joined with "; " */
     bool critical;
     double score;
+    rf_entity_kind kind;   /* the entry's kind, from its feed */
+    rf_match_outcome outcome;
+    const char *why;       /* what corroborates, contradicts, or would confirm it; NULL
+                              for a hit of an older cache (read as a match) */
     rf_name_explain ex;    /* the score's parts for the best name */
 } rf_match_hit;
 

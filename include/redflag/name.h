@@ -97,15 +97,31 @@ typedef struct rf_name_ident {
     const char *value;
 } rf_name_ident;
 
+/* What a party may be, as a set of bits (RF_PARTY_ORG | RF_PARTY_PERSON: a
+ * supplier whose name has no legal form may be a sole trader). 0: anything.
+ * Entries of a kind outside the set never match the party by name (an
+ * identifier still does). Bit i is rf_entity_kind i of feed.h. */
+enum {
+    RF_PARTY_ORG = 1u << 1,      /* company, organisation, public body */
+    RF_PARTY_PERSON = 1u << 2,
+    RF_PARTY_VESSEL = 1u << 3,
+    RF_PARTY_AIRCRAFT = 1u << 4
+};
+
 /* A party to compare: a name, its kind, its countries (alpha-2) and ids. */
 typedef struct rf_name_party {
     const char *name;
-    rf_name_kind kind;
+    rf_name_kind kind;           /* how the name is read (company or person rules) */
     const char *const *countries;
     size_t ncountries;
     const rf_name_ident *ids;
     size_t nids;
+    unsigned kinds;              /* RF_PARTY_* bits the party may be; 0 anything */
 } rf_name_party;
+
+/* "organisation" (or "company"), "person", "vessel", "aircraft" → RF_PARTY_* bit;
+ * 0 when unknown. */
+RF_API unsigned rf_name_party_kind_parse(const char *s);
 
 /* Compare two parties: an identifier of the same scheme and value on both
  * sides makes the score 1 (rule "identifier"); the same strong scheme (lei,
@@ -114,6 +130,14 @@ typedef struct rf_name_party {
  * ex may be NULL. */
 RF_API double rf_name_match_party(const rf_name_party *a, const rf_name_party *b,
                                   rf_name_explain *ex);
+
+/* Whether two identifiers are the same: the same scheme (any case) and the
+ * same letters and digits, at least one (placeholders such as "-" never are). */
+RF_API bool rf_name_ident_same(const rf_name_ident *x, const rf_name_ident *y);
+
+/* Whether a scheme names one entity worldwide (lei, imo, duns): two values
+ * of it are two entities. */
+RF_API bool rf_name_ident_strong(const char *scheme);
 
 /* The identifier and country part of rf_name_match_party(), for a caller that
  * scored the names itself (rf_name_compare_norm on names it normalised once):
@@ -132,7 +156,8 @@ typedef enum rf_name_key_class {
     RF_NKEY_JOINED,    /* "j:" two adjacent distinctive tokens glued (spacing variants) */
     RF_NKEY_PHONETIC,  /* "p:" consonant skeleton of a distinctive token */
     RF_NKEY_DELETE,    /* "d:" a distinctive token with one letter deleted (typos) */
-    RF_NKEY_NAME       /* "n:" the whole normalised name, tokens sorted */
+    RF_NKEY_NAME,      /* "n:" the whole normalised name, tokens sorted */
+    RF_NKEY_ACRONYM    /* "a:" a name's initials, or a one-word name (an acronym) */
 } rf_name_key_class;
 
 /* Called once per key: key[0..len) (not NUL-terminated; valid only during

@@ -32,7 +32,13 @@ typedef struct rf_match {
     const char *entity;    /* entity id on that list (result) */
     const char *name;      /* the listed name that matched (result) */
     double score;          /* 0..1 */
-    bool critical;         /* the list is a critical one (UFLPA, CBP) */
+    bool critical;         /* the list is a critical one (UFLPA, CBP) and the match is
+                              corroborated */
+    const char *kind;      /* the entry's kind: "organisation", "person", "vessel",
+                              "aircraft", "unknown" (static), or NULL when not known */
+    const char *outcome;   /* "match" or "possible" (static), or NULL (read as "match") */
+    const char *why;       /* what corroborates it, or what would confirm or clear it
+                              (result), or NULL */
 } rf_match;
 
 typedef struct rf_result {

@@ -19,22 +19,33 @@ typedef struct lookup_ctx {
 static void usage(FILE *fp)
 {
     fprintf(fp,
-            "usage: redflag lookup NAME [--country CC] [--kind company|person] [--limit N]\n"
+            "usage: redflag lookup NAME [--country CC] [--kind KIND] [--limit N]\n"
             "                           [--min SCORE] [-o table|jsonl] [--data DIR]\n\n"
             "       redflag lookup - [OPTIONS] < names.txt   (one name per line; jsonl out)\n\n"
             "Finds NAME on the risk lists in the index (run `redflag fetch` first; with no\n"
-            "index the bundled snapshots are indexed). Each hit shows the list, the entity,\n"
-            "the name or alias that matched, the score (0-1; %.2f or more is a match) and why:\n"
-            "the normalised forms, the shared tokens, and the score's parts.\n", RF_NAME_THRESHOLD);
+            "index the bundled snapshots are indexed). Each hit shows the list, the entity\n"
+            "and its kind, the name or alias that matched, the score (0-1; %.2f or more is\n"
+            "a match or a possible match), the outcome and why: what corroborates it, or what\n"
+            "would confirm or clear it; then the normalised forms, the shared tokens and the\n"
+            "score's parts.\n\n"
+            "  --kind KIND   what NAME is: organisation (company), person, vessel, aircraft,\n"
+            "                or any. Default: as a supplier is screened, an organisation, or a\n"
+            "                person when the name has no legal form or organisation word.\n"
+            "                Entries of another kind match only by identifier.\n",
+            RF_NAME_THRESHOLD);
 }
 
 /* One hit as a table block. */
 static void print_hit(const rf_match_hit *h, double threshold)
 {
-    printf("%.2f %-5s %-20s %s  %s%s\n", h->score, h->score >= threshold ? "MATCH" : "",
-           h->list, h->entity, h->matched, h->critical ? "  [critical list]" : "");
+    (void)threshold;
+    static const char *const shown[] = {"MATCH", "POSSIBLE", ""};
+    printf("%.2f %-8s %-20s %s  %s  (%s)%s\n", h->score, shown[h->outcome], h->list, h->entity,
+           h->matched, rf_entity_kind_name(h->kind), h->critical ? "  [critical list]" : "");
     if (strcmp(h->matched, h->name) != 0)
         printf("      %s of: %s\n", h->alias_kind, h->name);
+    if (h->why && h->why[0])
+        printf("      outcome: %s\n", h->why);
     printf("      countries: %s   programs: %s\n", h->countries[0] ? h->countries : "-",
            h->programs[0] ? h->programs : "-");
     printf("      why: %s; \"%s\" vs \"%s\"; shared: %s; only query: %s; only listed: %s\n",
@@ -52,11 +63,16 @@ static void print_json(const char *query, const rf_match_hit *h, double threshol
     char ex[4096];
     rf_name_explain_json(&h->ex, ex, sizeof ex);
     char *q = cli_json_string(query), *mt = cli_json_string(h->matched),
-         *nm = cli_json_string(h->name), *en = cli_json_string(h->entity);
-    printf("{\"query\":%s,\"list\":\"%s\",\"entity\":%s,\"name\":%s,\"matched\":%s,"
-           "\"alias_kind\":\"%s\",\"critical\":%s,\"score\":%.3f,\"match\":%s,"
-           "\"explain\":%s}\n", q, h->list, en, nm, mt, h->alias_kind,
-           h->critical ? "true" : "false", h->score, h->score >= threshold ? "true" : "false", ex);
+         *nm = cli_json_string(h->name), *en = cli_json_string(h->entity),
+         *why = cli_json_string(h->why ? h->why : "");
+    (void)threshold;
+    printf("{\"query\":%s,\"list\":\"%s\",\"entity\":%s,\"kind\":\"%s\",\"name\":%s,"
+           "\"matched\":%s,\"alias_kind\":\"%s\",\"critical\":%s,\"score\":%.3f,"
+           "\"match\":%s,\"outcome\":\"%s\",\"why\":%s,\"explain\":%s}\n", q, h->list, en,
+           rf_entity_kind_name(h->kind), nm, mt, h->alias_kind, h->critical ? "true" : "false",
+           h->score, h->outcome == RF_OUTCOME_MATCH ? "true" : "false",
+           rf_match_outcome_name(h->outcome), why, ex);
+    free(why);
     free(q);
     free(mt);
     free(nm);
@@ -118,6 +134,7 @@ int cmd_lookup(int argc, char **argv)
     };
     const char *data = NULL, *conf = NULL, *country = NULL;
     int kind = RF_NAME_COMPANY, c;
+    unsigned kinds = RF_PARTY_ORG | RF_PARTY_PERSON;
     long limit = 10;
     double min = 0.5;
     bool json = !isatty(STDOUT_FILENO);
@@ -125,8 +142,11 @@ int cmd_lookup(int argc, char **argv)
         switch (c) {
         case 'c': country = optarg; break;
         case 'k':
-            if ((kind = rf_name_kind_parse(optarg)) < 0)
-                return msg_usage("lookup", "--kind is company or person, not '%s'", optarg);
+            kinds = rf_name_party_kind_parse(optarg);
+            if (!kinds && strcmp(optarg, "any") != 0)
+                return msg_usage("lookup", "--kind is organisation, person, vessel, aircraft "
+                                 "or any, not '%s'", optarg);
+            kind = kinds == RF_PARTY_PERSON ? RF_NAME_PERSON : RF_NAME_COMPANY;
             break;
         case 'n': limit = strtol(optarg, NULL, 10); break;
         case 'm': min = strtod(optarg, NULL); break;
@@ -158,7 +178,8 @@ int cmd_lookup(int argc, char **argv)
         return rc;
     }
     const char *countries[1] = {cc};
-    rf_name_party q = {argv[optind], (rf_name_kind)kind, countries, cc[0] ? 1 : 0, NULL, 0};
+    rf_name_party q = {argv[optind], (rf_name_kind)kind, countries, cc[0] ? 1 : 0, NULL, 0,
+                       kinds};
     if (strcmp(argv[optind], "-") == 0)
         rc = lookup_lines(&l, &q, (size_t)limit, min);
     else

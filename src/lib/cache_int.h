@@ -15,7 +15,7 @@
 #include "index_int.h"
 #include "redflag/cache.h"
 
-#define FORMAT 2
+#define FORMAT 3
 #define GEN_BYTES 32
 #define MAX_RUNS_KEPT 64
 #define MAP_MAX ((size_t)1 << 40)

@@ -38,7 +38,7 @@ int rf_cache_generation(const char *rules_digest, const char *index_generation, 
     rf_sha256 h;
     char num[64];
     rf_sha256_init(&h);
-    hash_str(&h, "redflag-cache-2");
+    hash_str(&h, "redflag-cache-3");
     hash_str(&h, rf_version());
     hash_str(&h, rules_digest);
     hash_str(&h, index_generation);

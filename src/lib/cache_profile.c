@@ -1,9 +1,10 @@
-/* Profile encoding (format 2). A profile is: format byte; 32-byte binary
+/* Profile encoding (format 3). A profile is: format byte; 32-byte binary
  * generation; created (u64 little-endian Unix seconds); the exact query
  * (varint length + bytes: name, kind, party-rule scope, countries,
  * identifiers); the normalised name (string); the hit count (varint); each
  * hit as list, entity, name, matched, alias_kind, countries, programs
- * (strings), critical (byte) and score (IEEE double, 8 bytes little-endian, so
+ * (strings), critical (byte), the entry's kind (byte), the outcome (byte),
+ * why (string, then a byte saying whether it was set) and score (IEEE double, 8 bytes little-endian, so
  * it round-trips exactly); whether party rule flags were recorded (byte), their
  * count (varint) and each flag (six strings, guideline-present byte, severity
  * byte, weight varint); then the FNV-1a hash of all of that (8 bytes), since
@@ -74,6 +75,10 @@ void cache_encode(ixbuf *b, const unsigned char gen[GEN_BYTES], const probe *pr,
         for (size_t k = 0; k < sizeof s / sizeof s[0]; k++)
             ixbuf_str(b, s[k] ? s[k] : "");
         ixbuf_u8(b, h->critical ? 1 : 0);
+        ixbuf_u8(b, (unsigned)h->kind);
+        ixbuf_u8(b, (unsigned)h->outcome);
+        ixbuf_str(b, h->why ? h->why : "");
+        ixbuf_u8(b, h->why ? 1 : 0);
         uint64_t bits;
         memcpy(&bits, &h->score, sizeof bits);
         put_le(b, bits, 8);
@@ -96,6 +101,15 @@ static void decode_hit(ixrd *r, rf_match_hit *h)
         if (!(*s[k] = ixrd_str(r)))
             r->bad = true;
     h->critical = ixrd_u8(r) != 0;
+    unsigned kind = ixrd_u8(r), outcome = ixrd_u8(r);
+    h->kind = kind <= RF_ENTITY_AIRCRAFT ? (rf_entity_kind)kind : RF_ENTITY_OTHER;
+    r->bad |= kind > RF_ENTITY_AIRCRAFT;
+    h->outcome = outcome <= RF_OUTCOME_NONE ? (rf_match_outcome)outcome : RF_OUTCOME_MATCH;
+    r->bad |= outcome > RF_OUTCOME_NONE;
+    if (!(h->why = ixrd_str(r)))
+        r->bad = true;
+    if (!ixrd_u8(r))
+        h->why = NULL;
     uint64_t bits = get_le(r, 8);
     memcpy(&h->score, &bits, sizeof bits);
 }

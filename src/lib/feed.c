@@ -20,11 +20,11 @@ struct fb_block {
 const char *rf_entity_kind_name(rf_entity_kind kind)
 {
     switch (kind) {
-    case RF_ENTITY_COMPANY: return "company";
+    case RF_ENTITY_COMPANY: return "organisation";
     case RF_ENTITY_PERSON: return "person";
     case RF_ENTITY_VESSEL: return "vessel";
     case RF_ENTITY_AIRCRAFT: return "aircraft";
-    default: return "other";
+    default: return "unknown";
     }
 }
 

@@ -8,6 +8,7 @@
 #include "redflag/name.h"
 
 #define NM_BUF 1024 /* working buffer for one name after transliteration */
+#define NM_RARE 0.9 /* weight from which a word is rare (on a handful of listed names) */
 
 /* Word classes that never reach a token: dropped words. */
 enum { NM_STOP = 100, NM_TITLE = 101 };
@@ -34,10 +35,17 @@ bool nm_legal_same_family(const char *a, const char *b);
 int nm_word_class(const char *w, size_t len, rf_name_kind kind);
 /* The full form of an abbreviation ("intl" -> "international"), or NULL. */
 const char *nm_abbrev(const char *w, size_t len);
+/* The value of an English number word or ordinal ("thirteen", "fifth"), or
+ * -1; *tens says whether a unit may follow it ("twenty" "four"). */
+int nm_number_word(const char *w, size_t len, bool *tens);
 /* Specificity of a word from its frequency in the bundled lists (0.3..1). */
 float nm_word_weight(const char *w, size_t len);
 /* Consonant skeleton of a word (phonetic key); returns its length. */
 size_t nm_skeleton(const char *w, size_t len, char *out, size_t cap);
+/* A short word with its vowels kept and transliteration variants folded
+ * (zh → j, ee → i, y → i, oo → u, w → v, doubled letters once): "See" / "Si",
+ * "Ali" / "Aly". Returns its length. */
+size_t nm_short_fold(const char *w, size_t len, char *out, size_t cap);
 /* Damerau-Levenshtein distance of two short words, stopping above max. */
 int nm_edit_distance(const char *a, size_t na, const char *b, size_t nb, int max);
 /* Jaro-Winkler similarity of two byte strings, 0..1. */

@@ -49,8 +49,8 @@ static void token_keys(keyset *ks, const char *w, size_t n, double weight)
     size_t sl = n >= 4 ? nm_skeleton(w, n, sk, sizeof sk) : 0;
     if (sl >= 3)
         give(ks, "p:", sk, sl, RF_NKEY_PHONETIC, weight * 0.8);
-    if (n < 5 || n > 20)
-        return;
+    if (n < 4 || n > 20 || (n == 4 && weight < NM_RARE))
+        return; /* 4-letter words: only rare ones may carry a typo (name_score.c) */
     char del[24];
     give(ks, "d:", w, n, RF_NKEY_DELETE, weight * 0.7);
     for (size_t i = 0; i < n; i++) {
@@ -58,6 +58,23 @@ static void token_keys(keyset *ks, const char *w, size_t n, double weight)
         memcpy(del + i, w + i + 1, n - i - 1);
         give(ks, "d:", del, n - 1, RF_NKEY_DELETE, weight * 0.6);
     }
+}
+
+/* The "a:" key that lets an acronym find its name: a company name of 3 or
+ * more written words gives its initials ("a:cnpc"); a name of one word of
+ * 3-8 letters gives the word ("CNPC" gives "a:cnpc"). */
+static void acronym_keys(keyset *ks, const rf_name_norm *nm)
+{
+    size_t words = 0, w = 0, il = strlen(nm->initials);
+    for (size_t i = 0; i < nm->ntok; i++)
+        if (nm->tok[i].cls != RF_NCLASS_LEGAL)
+            words++, w = i;
+    if (nm->kind != RF_NAME_COMPANY)
+        return;
+    if (il >= 3 && words >= 2)
+        give(ks, "a:", nm->initials, il, RF_NKEY_ACRONYM, 0.7);
+    if (words == 1 && nm->tok[w].len >= 3 && nm->tok[w].len <= 8)
+        give(ks, "a:", nm->text + nm->tok[w].off, nm->tok[w].len, RF_NKEY_ACRONYM, 0.7);
 }
 
 /* The "n:" key: non-legal tokens sorted, joined by spaces. */
@@ -119,6 +136,7 @@ int rf_name_keys_norm(const rf_name_norm *nm, rf_name_key_cb cb, void *ud)
         give(ks, "w:", glued, a->len + b->len, RF_NKEY_JOINED,
              a->weight > b->weight ? a->weight : b->weight);
     }
+    acronym_keys(ks, nm);
     int rc = ks->rc;
     free(ks);
     return rc;

@@ -2,6 +2,7 @@
  * dotted letters ("S.A."), expand abbreviations, fold plurals, canonicalise
  * legal forms, drop stop words and titles, and weigh each token. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "name_int.h"
 
@@ -82,6 +83,81 @@ static void join_letters(words *ws)
         }
     }
     out.truncated |= ws->truncated;
+    *ws = out;
+    for (size_t i = 0; i < ws->n; i++) /* re-point into the copied buffer */
+        ws->w[i] = ws->buf + (out.w[i] - out.buf);
+}
+
+/* The value of a Roman numeral of i, v, x (2..39, written canonically:
+ * "ii", "iv", "xiv"), or -1. */
+static int roman(const char *w, size_t n)
+{
+    static const char *const units[] = {"", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix"};
+    if (n < 2 || n > 7)
+        return -1;
+    size_t x = 0;
+    while (x < n && x < 3 && w[x] == 'x')
+        x++;
+    for (int u = 0; u < 10; u++)
+        if (strlen(units[u]) == n - x && memcmp(w + x, units[u], n - x) == 0) {
+            int v = (int)x * 10 + u;
+            return v >= 2 ? v : -1;
+        }
+    return -1;
+}
+
+/* The value of word i of ws as a number, or -1: digits with an ordinal
+ * suffix ("13th", "2nd"), English number words and ordinals ("thirteen",
+ * "fifth", "twenty" "four" as one: *used says how many words), and Roman
+ * numerals after the first word ("DIAMOND II"). */
+static long number_at(const words *ws, size_t i, size_t *used)
+{
+    const char *w = ws->w[i];
+    size_t n = ws->len[i], d = 0;
+    *used = 1;
+    while (d < n && w[d] >= '0' && w[d] <= '9')
+        d++;
+    if (d && d < 10 && n == d + 2 &&
+        (!memcmp(w + d, "st", 2) || !memcmp(w + d, "nd", 2) || !memcmp(w + d, "rd", 2) ||
+         !memcmp(w + d, "th", 2)))
+        return strtol(w, NULL, 10);
+    bool tens, t2;
+    int v = nm_number_word(w, n, &tens);
+    if (v >= 0) {
+        int u = tens && i + 1 < ws->n ? nm_number_word(ws->w[i + 1], ws->len[i + 1], &t2) : -1;
+        if (u > 0 && u < 10) {
+            *used = 2;
+            return v + u;
+        }
+        return v;
+    }
+    return i > 0 ? roman(w, n) : -1;
+}
+
+/* Company names: numbers written as words, ordinals and Roman numerals
+ * become digits, so "CETC THIRTEEN", "13th" and "13" are one token. */
+static void numerals(words *ws)
+{
+    size_t any = 0, one;
+    for (size_t i = 0; i < ws->n && !any; i++)
+        any = number_at(ws, i, &one) >= 0;
+    if (!any)
+        return; /* the common case: nothing to rewrite, nothing copied */
+    static _Thread_local words out;
+    out.n = out.used = 0;
+    out.truncated = ws->truncated;
+    for (size_t i = 0; i < ws->n;) {
+        size_t used;
+        long v = number_at(ws, i, &used);
+        char num[24];
+        if (v >= 0) {
+            int k = snprintf(num, sizeof num, "%ld", v);
+            push_word(&out, num, (size_t)k);
+        } else {
+            push_word(&out, ws->w[i], ws->len[i]);
+        }
+        i += used;
+    }
     *ws = out;
     for (size_t i = 0; i < ws->n; i++) /* re-point into the copied buffer */
         ws->w[i] = ws->buf + (out.w[i] - out.buf);
@@ -204,8 +280,10 @@ int rf_name_normalize(const char *name, size_t len, rf_name_kind kind, rf_name_n
     ws.n = ws.used = 0;
     ws.truncated = len > NM_BUF - 64;
     split_words(folded, &ws);
-    if (kind == RF_NAME_COMPANY)
+    if (kind == RF_NAME_COMPANY) {
         join_letters(&ws);
+        numerals(&ws);
+    }
     tokenise(&ws, kind, out);
     out->truncated |= ws.truncated;
     return RF_OK;

@@ -27,10 +27,32 @@ static bool same_value(const char *a, const char *b)
     }
 }
 
+/* Whether a value has a letter or digit (a placeholder such as "-" has none). */
+static bool has_alnum(const char *v)
+{
+    for (; *v; v++)
+        if (isalnum((unsigned char)*v))
+            return true;
+    return false;
+}
+
 /* Whether a scheme identifies one entity worldwide (a mismatch means two). */
 static bool strong_scheme(const char *s)
 {
     return strcasecmp(s, "lei") == 0 || strcasecmp(s, "imo") == 0 || strcasecmp(s, "duns") == 0;
+}
+
+/* Whether two identifiers are the same. */
+bool rf_name_ident_same(const rf_name_ident *x, const rf_name_ident *y)
+{
+    return x->scheme && y->scheme && x->value && y->value &&
+           strcasecmp(x->scheme, y->scheme) == 0 && same_value(x->value, y->value);
+}
+
+/* Whether a scheme is a strong one (exported). */
+bool rf_name_ident_strong(const char *scheme)
+{
+    return scheme && strong_scheme(scheme);
 }
 
 /* 1 when an identifier matches, -1 when a strong scheme conflicts, else 0. */
@@ -41,8 +63,9 @@ static int ids_verdict(const rf_name_party *a, const rf_name_party *b)
         for (size_t j = 0; j < b->nids; j++) {
             const rf_name_ident *x = &a->ids[i], *y = &b->ids[j];
             if (!x->scheme || !y->scheme || !x->value || !y->value ||
-                strcasecmp(x->scheme, y->scheme) != 0)
-                continue;
+                strcasecmp(x->scheme, y->scheme) != 0 || !has_alnum(x->value) ||
+                !has_alnum(y->value))
+                continue; /* placeholders neither match nor conflict */
             if (same_value(x->value, y->value))
                 return 1;
             if (strong_scheme(x->scheme))
@@ -93,6 +116,20 @@ double rf_name_party_adjust(const rf_name_party *a, const rf_name_party *b, doub
     ex->score = s;
     ex->match = s >= RF_NAME_THRESHOLD;
     return s;
+}
+
+/* The RF_PARTY_* bit a kind word names; 0 when unknown. */
+unsigned rf_name_party_kind_parse(const char *s)
+{
+    static const struct { const char *w; unsigned bit; } words[] = {
+        {"organisation", RF_PARTY_ORG}, {"organization", RF_PARTY_ORG},
+        {"company", RF_PARTY_ORG},      {"entity", RF_PARTY_ORG},
+        {"person", RF_PARTY_PERSON},    {"individual", RF_PARTY_PERSON},
+        {"vessel", RF_PARTY_VESSEL},    {"aircraft", RF_PARTY_AIRCRAFT}};
+    for (size_t i = 0; s && i < sizeof words / sizeof words[0]; i++)
+        if (strcasecmp(s, words[i].w) == 0)
+            return words[i].bit;
+    return 0;
 }
 
 /* Append printf output to buf, tracking the length needed. */

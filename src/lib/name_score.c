@@ -16,7 +16,9 @@
 #define SPEC_HI 1.0       /* ... and where it is full */
 #define CONFLICT 0.15     /* penalty per unit of distinctive weight unmatched on both sides */
 #define GENERIC_CAP 0.5   /* names matching only on generic words or legal forms */
+#define GENERIC_SAME 0.85 /* ... unless they are the same words: a possible match */
 #define ACRONYM 0.85
+#define ACRO_MAX 8        /* longest acronym spelt from word prefixes */
 #define SPACING 0.95      /* same letters, different spacing */
 
 /* The pairing of two names' tokens. */
@@ -53,7 +55,32 @@ static double word_sim(const char *a, size_t na, const char *b, size_t nb, bool 
         return word_sim(a, na, b + 2, nb - 2, loose) * 0.95;
     char ka[64], kb[64];
     size_t la = nm_skeleton(a, na, ka, sizeof ka), lb = nm_skeleton(b, nb, kb, sizeof kb);
+    if (la >= 2 && la == lb && memcmp(ka, kb, la) == 0)
+        return 0.85;
+    if (la >= 2 || longest > 5)
+        return 0.0;
+    la = nm_short_fold(a, na, ka, sizeof ka); /* a skeleton of one letter says too little */
+    lb = nm_short_fold(b, nb, kb, sizeof kb);
     return la >= 2 && la == lb && memcmp(ka, kb, la) == 0 ? 0.85 : 0.0;
+}
+
+/* Whether two words of which the shorter has 4 letters are one typo apart
+ * without a substitution: a letter added or dropped ("yitu" / "yittu"), or
+ * two adjacent letters swapped ("yitu" / "yiut"), the first letter kept. A
+ * substitution in so short a word makes another word ("lira" / "lina",
+ * "chad" / "chan"). */
+static bool short_typo(const char *a, size_t na, const char *b, size_t nb)
+{
+    if (a[0] != b[0])
+        return false; /* "amer" / "samer" are two names: typos keep the first letter */
+    if (na == nb) {
+        size_t i = 0;
+        while (i < na && a[i] == b[i])
+            i++;
+        return i + 1 < na && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+               memcmp(a + i + 2, b + i + 2, na - i - 2) == 0;
+    }
+    return nm_edit_distance(a, na, b, nb, 1) == 1;
 }
 
 /* Similarity of token i of a and token j of b, by their classes. */
@@ -67,7 +94,12 @@ static double tok_sim(const pairing *p, size_t i, size_t j)
         return s[0] == t[0] ? (x->len == y->len ? 1.0 : 0.75) : 0.0;
     if (x->cls == RF_NCLASS_PARTICLE || y->cls == RF_NCLASS_PARTICLE)
         return x->len == y->len && memcmp(s, t, x->len) == 0 ? 1.0 : 0.0;
-    return word_sim(s, x->len, t, y->len, p->loose);
+    double w = word_sim(s, x->len, t, y->len, p->loose);
+    size_t lo = x->len < y->len ? x->len : y->len, hi = x->len > y->len ? x->len : y->len;
+    if (w == 0.0 && lo == 4 && hi <= 5 && x->cls == RF_NCLASS_WORD && y->cls == RF_NCLASS_WORD &&
+        x->weight >= NM_RARE && y->weight >= NM_RARE && short_typo(s, x->len, t, y->len))
+        w = 1.0 - 1.0 / (double)hi; /* a typo in a rare short word is still a typo */
+    return w;
 }
 
 /* A candidate pair for the greedy assignment. */
@@ -214,17 +246,73 @@ static size_t compact(const rf_name_norm *n, char *buf, size_t cap)
     return k;
 }
 
-/* Whether one name is a single short word spelling the initials of the other. */
+/* Search state of acro_from(): the acronym, the expanded name, and the
+ * (position, token, skips) states already found to fail. */
+typedef struct acro_state {
+    const char *a;
+    size_t n;
+    const rf_name_norm *y;
+    unsigned char dead[ACRO_MAX + 1][T][2][3];
+} acro_state;
+
+/* Whether a[i..] is spelt by tokens j.. of the name: each token gives a
+ * prefix of 1-3 letters (1 in acronyms under 5 letters) or all of itself; a
+ * legal form all of itself ("SA"), "co" / "corp" also their "c"
+ * ("FINCIMEX": FINanciera CIMEX, "NICICO": National Iranian Copper
+ * Industries COmpany); or the token is skipped: legal
+ * forms, generic words and particles freely ("CSGC": China South [Industries]
+ * Group Corporation), at most one distinctive word ("MACS": Middle [East]
+ * Automation Control Services); two tokens at least give letters. */
+static bool acro_from(acro_state *s, size_t i, size_t j, int skips, int used)
+{
+    if (j == s->y->ntok)
+        return i == s->n && used >= 2; /* "DANIEL" is no acronym of "Daniel A. Malloy" */
+    if (s->dead[i][j][skips][used])
+        return false;
+    const rf_name_token *t = &s->y->tok[j];
+    const char *w = tk(s->y, j);
+    bool legal = t->cls == RF_NCLASS_LEGAL, co = legal && w[0] == 'c' && (t->len == 2 ||
+                                                                         t->len == 4);
+    size_t most = s->n >= 5 ? 3 : 1; /* "HLG" is initials or nothing */
+    for (size_t k = 1; i < s->n && k <= t->len && i + k <= s->n; k++) {
+        if (w[k - 1] != s->a[i + k - 1])
+            break;
+        bool ok = legal ? k == t->len || (k == 1 && co) : k <= most || k == t->len;
+        if (ok && acro_from(s, i + k, j + 1, skips, used < 2 ? used + 1 : 2))
+            return true;
+    }
+    bool weak = t->cls != RF_NCLASS_WORD && t->cls != RF_NCLASS_PATRONYMIC;
+    if ((j > 0 || weak) && (weak || skips == 0) && acro_from(s, i, j + 1, skips + !weak, used))
+        return true;
+    s->dead[i][j][skips][used] = 1;
+    return false;
+}
+
+/* Whether one company name is a single word of 3-8 letters that abbreviates
+ * the other (of 2 or more words), its first word included: the initials
+ * ("CNPC") or the prefixes acro_from() allows. */
 static bool acronym(const rf_name_norm *x, const rf_name_norm *y)
 {
     size_t words = 0, w = 0;
     for (size_t i = 0; i < x->ntok; i++)
         if (x->tok[i].cls != RF_NCLASS_LEGAL)
             words++, w = i;
+    if (x->kind != RF_NAME_COMPANY || words != 1 || x->tok[w].len < 3 || y->ntok < 2)
+        return false;
     size_t il = strlen(y->initials);
-    return x->kind == RF_NAME_COMPANY && words == 1 && x->tok[w].len >= 3 &&
-           x->tok[w].len <= 6 && il == x->tok[w].len &&
-           memcmp(tk(x, w), y->initials, il) == 0;
+    if (il == x->tok[w].len && x->tok[w].len <= 6 && memcmp(tk(x, w), y->initials, il) == 0)
+        return true;
+    size_t f = 0; /* the acronym starts with the first word that is no legal form */
+    while (f < y->ntok && y->tok[f].cls == RF_NCLASS_LEGAL && tk(y, f)[0] != tk(x, w)[0])
+        f++;
+    if (x->tok[w].len > ACRO_MAX || f == y->ntok || tk(y, f)[0] != tk(x, w)[0])
+        return false;
+    static _Thread_local acro_state st;
+    memset(st.dead, 0, sizeof st.dead);
+    st.a = tk(x, w);
+    st.n = x->tok[w].len;
+    st.y = y;
+    return acro_from(&st, 0, 0, 0, 0);
 }
 
 /* Whether a name has a distinctive word at all. */
@@ -234,6 +322,25 @@ static bool has_word(const rf_name_norm *n)
         if (n->tok[i].cls == RF_NCLASS_WORD)
             return true;
     return false;
+}
+
+/* Whether every word of both names (legal forms aside) is paired exactly
+ * and in the same order: the same name, spelt the same. */
+static bool all_exact(const pairing *p)
+{
+    size_t words = 0;
+    int last = -1;
+    for (size_t i = 0; i < p->a->ntok; i++)
+        if (p->a->tok[i].cls != RF_NCLASS_LEGAL) {
+            if (p->pa[i] <= last || p->sa[i] < 1.0)
+                return false;
+            last = p->pa[i];
+            words++;
+        }
+    for (size_t j = 0; j < p->b->ntok; j++)
+        if (p->b->tok[j].cls != RF_NCLASS_LEGAL && p->pb[j] < 0)
+            return false;
+    return words >= 2;
 }
 
 /* Legal-form agreement: + same form, - forms of different families. */
@@ -281,8 +388,9 @@ static double combine(const pairing *p, const sums *sa, const sums *sb, rf_name_
     }
     bool acro = strcmp(ex->rule, "acronym") == 0 && has_word(p->a) && has_word(p->b);
     if (!sa->word_matched && !sb->word_matched && !acro && s > GENERIC_CAP) {
-        s = GENERIC_CAP; /* generic words and legal forms are never a match alone */
-        ex->rule = "generic-only";
+        bool same = all_exact(p); /* "Industrial Solutions" is a listed name too */
+        s = same ? (s < GENERIC_SAME ? s : GENERIC_SAME) : GENERIC_CAP;
+        ex->rule = same ? "generic-same" : "generic-only"; /* generic words are never more */
     }
     return clamp01(s);
 }

@@ -135,7 +135,7 @@ static const char *const patronymic_ends[] = {
 /* Whether w[0..len) equals the C string s. */
 static bool word_is(const char *w, size_t len, const char *s)
 {
-    return strlen(s) == len && memcmp(w, s, len) == 0;
+    return len && s[0] == w[0] && strlen(s) == len && memcmp(w, s, len) == 0;
 }
 
 /* Whether w[0..len) is in a list of C strings. */
@@ -232,6 +232,48 @@ const char *nm_abbrev(const char *w, size_t len)
     return NULL;
 }
 
+/* English number words and ordinals as the lists write them ("CETC
+ * THIRTEEN", "fifth Shipyard"), their value, and whether they are tens that a
+ * unit may follow ("twenty-four"). */
+#define N(w, v, t) {w, sizeof w - 1, v, t}
+static const struct { const char *w; size_t len; int v; bool tens; } numbers[] = {
+    N("zero", 0, false), N("one", 1, false), N("two", 2, false), N("three", 3, false),
+    N("four", 4, false), N("five", 5, false), N("six", 6, false), N("seven", 7, false),
+    N("eight", 8, false), N("nine", 9, false), N("ten", 10, false), N("eleven", 11, false),
+    N("twelve", 12, false), N("thirteen", 13, false), N("fourteen", 14, false),
+    N("fifteen", 15, false), N("sixteen", 16, false), N("seventeen", 17, false),
+    N("eighteen", 18, false), N("nineteen", 19, false), N("twenty", 20, true),
+    N("thirty", 30, true), N("forty", 40, true), N("fifty", 50, true), N("sixty", 60, true),
+    N("seventy", 70, true), N("eighty", 80, true), N("ninety", 90, true), N("first", 1, false),
+    N("second", 2, false), N("third", 3, false), N("fourth", 4, false), N("fifth", 5, false),
+    N("sixth", 6, false), N("seventh", 7, false), N("eighth", 8, false), N("ninth", 9, false),
+    N("tenth", 10, false), N("eleventh", 11, false), N("twelfth", 12, false),
+    N("thirteenth", 13, false), N("fourteenth", 14, false), N("fifteenth", 15, false),
+    N("sixteenth", 16, false), N("seventeenth", 17, false), N("eighteenth", 18, false),
+    N("nineteenth", 19, false), N("twentieth", 20, false), N("thirtieth", 30, false),
+    N("fortieth", 40, false), N("fiftieth", 50, false),
+};
+#undef N
+
+int nm_number_word(const char *w, size_t len, bool *tens)
+{
+    static _Thread_local unsigned short lens[26]; /* lengths of the words by first letter */
+    static _Thread_local bool made;
+    if (!made) {
+        for (size_t i = 0; i < COUNT(numbers); i++)
+            lens[numbers[i].w[0] - 'a'] |= (unsigned short)(1u << numbers[i].len);
+        made = true;
+    }
+    if (len > 15 || w[0] < 'a' || w[0] > 'z' || !(lens[w[0] - 'a'] >> len & 1))
+        return -1;
+    for (size_t i = 0; i < COUNT(numbers); i++)
+        if (numbers[i].len == len && memcmp(w, numbers[i].w, len) == 0) {
+            *tens = numbers[i].tens;
+            return numbers[i].v;
+        }
+    return -1;
+}
+
 /* bsearch comparison of a counted word against a table row. */
 static int freq_cmp(const void *key, const void *row)
 {
@@ -268,7 +310,11 @@ size_t nm_skeleton(const char *w, size_t len, char *out, size_t cap)
         char c = w[i], prev = i ? w[i - 1] : 0;
         if (skel_vowel(c))
             continue;
-        if (c == 'h' && prev && strchr("cskgztdp", prev))
+        if (c == 'd' && i + 1 < len && (w[i + 1] == 'j' || w[i + 1] == 'z'))
+            continue; /* dj, dzh: the j of French and Russian romanisations */
+        if (c == 'z' && i + 1 < len && w[i + 1] == 'h') {
+            c = 'j'; /* zh (BGN/PCGN) = j (French, ISO): "Ryzhkov" / "Ryjkov" */
+        } else if (c == 'h' && prev && strchr("cskgztdp", prev))
             continue; /* digraphs: kh, sh, gh, th, dh, ph, zh, ch */
         if (c == 'c' || c == 'q')
             c = 'k';
@@ -280,6 +326,27 @@ size_t nm_skeleton(const char *w, size_t len, char *out, size_t cap)
             out[n++] = 'k';
             c = 's';
         }
+        if (n && out[n - 1] == c)
+            continue;
+        out[n++] = c;
+    }
+    out[n] = 0;
+    return n;
+}
+
+size_t nm_short_fold(const char *w, size_t len, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len && n + 1 < cap; i++) {
+        char c = w[i], next = i + 1 < len ? w[i + 1] : 0;
+        if (c == 'z' && next == 'h')
+            c = 'j', i++;
+        else if ((c == 'e' && next == 'e') || c == 'y')
+            c = 'i', i += c == 'e';
+        else if (c == 'o' && next == 'o')
+            c = 'u', i++;
+        else if (c == 'w')
+            c = 'v';
         if (n && out[n - 1] == c)
             continue;
         out[n++] = c;

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 #include "redflag/country.h"
+#include "redflag/name.h"
 #include "reader_int.h"
 #include "utf8.h"
 
@@ -379,6 +380,17 @@ static void trim(const char **s, size_t *len)
         (*len)--;
 }
 
+/* Whether s[0..len) names a party kind the matcher knows (name.h). */
+static bool party_kind_ok(const char *s, size_t len)
+{
+    char k[16];
+    if (len >= sizeof k)
+        return false;
+    memcpy(k, s, len);
+    k[len] = '\0';
+    return rf_name_party_kind_parse(k) != 0;
+}
+
 /* Store a textual value in f according to the field's type. */
 int reader_put_text(rf_record *rec, rf_field f, const char *s, size_t len, bool keep_empty,
                     char *err, size_t errlen)
@@ -411,6 +423,12 @@ int reader_put_text(rf_record *rec, rf_field f, const char *s, size_t len, bool 
         return RF_EINPUT;
     }
     default:
+        if ((f == RF_F_SUPPLIER_KIND || f == RF_F_MANUFACTURER_KIND) && !party_kind_ok(s, len)) {
+            reader_quote(q, sizeof q, s, len);
+            snprintf(err, errlen, "%s: expected organisation, company, person, vessel or "
+                     "aircraft, got string %s", fi->path, q);
+            return RF_EINPUT;
+        }
         return rf_record_add(rec, f, s, len);
     }
 }

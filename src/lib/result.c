@@ -175,7 +175,8 @@ int rf_result_add_match(rf_result *res, const rf_match *m)
         return RF_EINVAL;
     rf_match c = *m;
     if (dup_opt(res, &c.party, m->party) || dup_opt(res, &c.list, m->list) ||
-        dup_opt(res, &c.entity, m->entity) || dup_opt(res, &c.name, m->name))
+        dup_opt(res, &c.entity, m->entity) || dup_opt(res, &c.name, m->name) ||
+        dup_opt(res, &c.why, m->why))
         return RF_ENOMEM;
     result_impl *r = impl(res);
     int rc = grow((void **)&res->matches, &r->matchcap, res->nmatches, sizeof c);

@@ -59,3 +59,10 @@ expect_exit bad-output-format 2 $?
 expect_exit unknown-command 2 $?
 "$RF" screen --map nonsense tests/cli/data/ragged.csv > /dev/null 2>&1
 expect_exit bad-map 2 $?
+
+# A party kind the matcher does not know: that record is reported with the field and value.
+printf '{"id":"k1","supplier":{"name":"Hermann","kind":"ship"}}\n{"id":"k2","supplier":{"name":"Hermann","kind":"person"}}\n' \
+    | "$RF" screen -o jsonl > "$tmp/kind.out" 2> "$tmp/kind.err"
+expect_exit bad-kind-exit 2 $?
+expect_grep bad-kind-message '<stdin>:1: supplier.kind: expected organisation, company, person, vessel or aircraft, got string "ship"' "$tmp/kind.err"
+expect_grep bad-kind-next-screened '^{"id":"k2","level":"none"' "$tmp/kind.out"

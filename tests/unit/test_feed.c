@@ -12,7 +12,7 @@
 
 /* What a test collects: counts per kind and one entity flattened to text. */
 typedef struct seen {
-    size_t n, persons, companies;
+    size_t n, persons, companies, vessels, aircraft;
     const char *want;     /* id to snapshot */
     char name[256], aliases[4096], countries[128], ids[1024], programs[512];
     char listed[16], remarks[256], kind[16];
@@ -36,6 +36,8 @@ static int collect(const rf_entity *e, void *ud)
     s->n++;
     s->persons += e->kind == RF_ENTITY_PERSON;
     s->companies += e->kind == RF_ENTITY_COMPANY;
+    s->vessels += e->kind == RF_ENTITY_VESSEL;
+    s->aircraft += e->kind == RF_ENTITY_AIRCRAFT;
     if (!s->want || strcmp(e->id, s->want) != 0)
         return 0;
     static const char *const ak[] = {"aka", "weak", "former"};
@@ -133,7 +135,7 @@ static void test_ofac_csv(void **state)
     assert_int_equal(rf_feed_parse_ofac_csv(&sdn, &alt, &add, collect, &s, &d), RF_OK);
     assert_int_equal(s.n, 17);
     assert_string_equal(s.name, "IRAN AIRCRAFT MANUFACTURING INDUSTRIAL COMPANY");
-    assert_string_equal(s.kind, "company");
+    assert_string_equal(s.kind, "organisation");
     assert_string_equal(s.programs, "NPWMD|IFSR|IRAN-CON-ARMS-EO");
     assert_non_null(strstr(s.aliases, "aka:HESA TRADE CENTER|"));
     assert_string_equal(s.countries, "IR");
@@ -253,6 +255,9 @@ static void test_uflpa_sample_a(void **state)
     assert_string_equal(s.remarks, "and subsidiaries");
     assert_string_equal(s.programs, "UFLPA 2(d)(2)(B)(i)");
     assert_string_equal(s.listed, "2022-06-21");
+    assert_string_equal(s.kind, "organisation"); /* every entry of the list is an entity */
+    assert_string_equal(s.countries, "CN");      /* in the Act's scope: a Chinese supplier of
+                                                    that name is corroborated */
     seen g = {.want = "uflpa-xinjiang-goens-energy-technology-co-ltd"};
     assert_int_equal(rf_feed_parse_uflpa_html(&src, collect, &g, &d), RF_OK);
     assert_string_equal(g.name, "Xinjiang Goens Energy Technology Co., Ltd.");
@@ -263,6 +268,27 @@ static void test_uflpa_sample_a(void **state)
     assert_int_equal(rf_feed_parse_uflpa_html(&src, collect, &v, &d), RF_OK);
     assert_string_equal(v.programs, "UFLPA 2(d)(2)(B)(v)");
     assert_string_equal(v.aliases, "");
+}
+
+/* The bundled SDN snapshot keeps every entry's kind from its SDN_Type column
+ * ("-0-" is an entity): a vessel is never read as a company. */
+static void test_sdn_snapshot_kinds(void **state)
+{
+    (void)state;
+    const char *root = getenv("RF_SRCDIR");
+    char path[1024];
+    snprintf(path, sizeof path, "%s%sfeeds/snapshots/ofac_sdn_csv/sdn.csv", root ? root : "",
+             root ? "/" : "");
+    rf_feed_src sdn = {.path = path};
+    seen s = {.want = "15036"}; /* a vessel of the list */
+    rf_feed_diag d;
+    assert_int_equal(rf_feed_parse_ofac_csv(&sdn, NULL, NULL, collect, &s, &d), RF_OK);
+    assert_int_equal(s.vessels, 323);
+    assert_int_equal(s.aircraft, 217);
+    assert_int_equal(s.n, s.persons + s.companies + s.vessels + s.aircraft);
+    assert_true(s.companies > 2500 && s.persons > 3500);
+    assert_string_equal(s.name, "ARTAVIL");
+    assert_string_equal(s.kind, "vessel");
 }
 
 /* UFLPA sample b: no headings, "and two aliases", "also known as" with four names. */
@@ -405,7 +431,7 @@ static void test_ftm(void **state)
     assert_int_equal(a.n, 6);
     assert_int_equal(d.skipped, 1); /* one Address */
     assert_string_equal(a.name, "RAB „Inter Tobacco“");
-    assert_string_equal(a.kind, "company");
+    assert_string_equal(a.kind, "organisation");
     assert_string_equal(a.countries, "BY");
     assert_string_equal(a.ids, "registrationNumber=808000714/-");
     assert_string_equal(a.programs, "topic:sanction");
@@ -668,7 +694,8 @@ int main(void)
         cmocka_unit_test(test_ofac_xml),        cmocka_unit_test(test_ofac_xml_prefix),
         cmocka_unit_test(test_ofac_csv),        cmocka_unit_test(test_un_xml),
         cmocka_unit_test(test_csl_current),     cmocka_unit_test(test_csl_legacy),
-        cmocka_unit_test(test_uflpa_sample_a),  cmocka_unit_test(test_uflpa_sample_b),
+        cmocka_unit_test(test_uflpa_sample_a), cmocka_unit_test(test_sdn_snapshot_kinds),
+        cmocka_unit_test(test_uflpa_sample_b),
         cmocka_unit_test(test_uflpa_phrasings), cmocka_unit_test(test_dol_goods),
         cmocka_unit_test(test_ftm),             cmocka_unit_test(test_ftm_alias_kinds),
         cmocka_unit_test(test_mapped_csv),      cmocka_unit_test(test_truncated_xml),

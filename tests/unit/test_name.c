@@ -99,15 +99,122 @@ static void test_compare(void **state)
         assert_true(cmp(differ[i][0], differ[i][1], RF_NAME_COMPANY) < RF_NAME_THRESHOLD);
 }
 
-/* Generic words and legal forms alone never make a match. */
+/* Generic words and legal forms alone never make a match: different
+ * generic names stay far apart, and the same generic name written the same
+ * way (a listed "INDUSTRIAL SOLUTIONS") reaches the threshold and no more,
+ * so the matcher can call it a possible match, never a certain one. */
 static void test_generic_only(void **state)
 {
     (void)state;
     rf_name_explain ex;
-    rf_name_compare("Global Trading Group Ltd", "Global Trading Group Limited", RF_NAME_COMPANY,
-                    &ex);
+    rf_name_compare("International Trading Co., Ltd.", "Trading International Limited",
+                    RF_NAME_COMPANY, &ex);
     assert_false(ex.match);
     assert_string_equal(ex.rule, "generic-only");
+    rf_name_compare("Global Trading Group Ltd", "Global Trading Limited", RF_NAME_COMPANY, &ex);
+    assert_false(ex.match);
+    assert_string_equal(ex.rule, "generic-only");
+    double s = rf_name_compare("INDUSTRIAL SOLUTIONS", "Industrial Solutions", RF_NAME_COMPANY,
+                               &ex);
+    assert_string_equal(ex.rule, "generic-same");
+    assert_true(s >= RF_NAME_THRESHOLD && s <= 0.85);
+}
+
+/* Short words a letter apart are different names, not typos: no edit is
+ * allowed under 5 letters ("Lira" / "Lina", "Chad" / "Chan"), while the same
+ * edit in a longer word is a typo. Each token pairs with one token only:
+ * "Li Li" is not "Li Wei" because "li" matched once. */
+static void test_short_words_and_pairing(void **state)
+{
+    (void)state;
+    assert_true(cmp("Lira Garments", "Lina Garments", RF_NAME_COMPANY) < 0.5);
+    assert_true(cmp("Agricultural Bank of Chad", "Agricultural Bank of Chan",
+                    RF_NAME_COMPANY) < RF_NAME_THRESHOLD);
+    assert_true(cmp("Hikvision Digital", "Hikvisoin Digital", RF_NAME_COMPANY) >=
+                RF_NAME_THRESHOLD);
+    assert_true(cmp("Li Li", "Li Wei", RF_NAME_PERSON) < 0.5);
+    assert_true(cmp("Li Wei", "Wei Li", RF_NAME_PERSON) >= RF_NAME_THRESHOLD);
+    assert_true(cmp("Kim Kim Trading", "Kim Trading", RF_NAME_COMPANY) < 1.0);
+}
+
+/* Numbers are one token however written: digits, English words, ordinals,
+ * Roman numerals after the first word (names of the OFAC, UN and CSL lists:
+ * "BANK VTB 24", "CETC 13", "5th Shipyard", vessels "HYOK SIN 2", "DIAMOND
+ * II"); different numbers stay different. */
+static void test_numerals(void **state)
+{
+    (void)state;
+    static const char *const same[][2] = {
+        {"BANK VTB 24 PUBLIC JOINT STOCK COMPANY", "BANK VTB TWENTY-FOUR PUBLIC JOINT STOCK COMPANY"},
+        {"China Electronics Technology Group Corporation 13th Research Institute",
+         "China Electronics Technology Group Corporation THIRTEEN Research Institute"},
+        {"5th Shipyard", "fifth Shipyard"},
+        {"Second Economic Committee", "2Nd Economic Committee"},
+        {"HYOK SIN 2", "HYOK SIN TWO"},
+        {"DIAMOND II", "Diamond 2"},
+    };
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++)
+        if (cmp(same[i][0], same[i][1], RF_NAME_COMPANY) < 0.99)
+            fail_msg("'%s' / '%s'", same[i][0], same[i][1]);
+    assert_true(cmp("GOLD STAR 3", "GOLD STAR 4", RF_NAME_COMPANY) < RF_NAME_THRESHOLD);
+    assert_true(cmp("HYOK SIN 2", "HYOK SIN THREE", RF_NAME_COMPANY) < RF_NAME_THRESHOLD);
+    rf_name_norm n;
+    assert_int_equal(rf_name_normalize("Xi Jinping", (size_t)-1, RF_NAME_PERSON, &n), RF_OK);
+    assert_string_equal(n.text, "xi jinping"); /* no Roman numerals in persons' names */
+    assert_int_equal(rf_name_normalize("IV Trading", (size_t)-1, RF_NAME_COMPANY, &n), RF_OK);
+    assert_string_equal(n.text, "iv trading"); /* nor as a first word */
+}
+
+/* Persons' names across romanisation conventions (OFAC, UN and CSL spell
+ * one person differently): zh / j, dj / j, y / i, doubled letters; Chinese
+ * surnames that differ in a vowel stay different (Zhou is not Zhu). */
+static void test_person_transliteration(void **state)
+{
+    (void)state;
+    assert_true(cmp("RYZHKOV, Nikolai Ivanovich", "RYJKOV, Nikolai Ivanovich", RF_NAME_PERSON) >=
+                RF_NAME_THRESHOLD);
+    assert_true(cmp("AL-SAYYID, 'Ali Sulayman Mas'ud 'Abd", "AL-SAYYID, 'Aly Sulayman Mas'ud 'Abd",
+                    RF_NAME_PERSON) >= 0.9);
+    assert_true(cmp("Djamel Akkacha", "Jamel Akacha", RF_NAME_PERSON) >= RF_NAME_THRESHOLD);
+    assert_true(cmp("Chong Zhou", "Chong Zhu", RF_NAME_PERSON) < RF_NAME_THRESHOLD);
+    assert_true(cmp("Li Wei", "Lu Wei", RF_NAME_PERSON) < RF_NAME_THRESHOLD);
+}
+
+/* An acronym is a company name's initials or the prefixes of its words, in
+ * order, skipping legal forms, generic words and at most one distinctive
+ * word (aliases on the OFAC and CSL lists); two words at least give letters. */
+static void test_acronyms(void **state)
+{
+    (void)state;
+    static const char *const same[][2] = {
+        {"CHINA SOUTH INDUSTRIES GROUP CORPORATION", "CSGC"},
+        {"IRAN ALLOY STEEL COMPANY", "IASCO"},
+        {"FINANCIERA CIMEX S.A", "FINCIMEX"},
+        {"Middle East Automation & Control Services", "MACS"},
+        {"NATIONAL IRANIAN COPPER INDUSTRIES COMPANY", "NICICO"},
+        {"AERO EXPRESS INTERCONTINENTAL S.A. DE C.V.", "AEISA"},
+    };
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++)
+        if (cmp(same[i][0], same[i][1], RF_NAME_COMPANY) < RF_NAME_THRESHOLD)
+            fail_msg("'%s' / '%s'", same[i][0], same[i][1]);
+    assert_true(cmp("Daniel A. Malloy", "DANIEL", RF_NAME_COMPANY) < RF_NAME_THRESHOLD);
+    assert_true(cmp("PJSC Gazprom Neft", "Gazprom", RF_NAME_COMPANY) < RF_NAME_THRESHOLD);
+    assert_true(cmp("Hermann Logistics Trading", "HLTX", RF_NAME_COMPANY) < RF_NAME_THRESHOLD);
+    assert_true(cmp("Iran Alloy Steel Company", "SAIC", RF_NAME_COMPANY) < RF_NAME_THRESHOLD);
+}
+
+/* A typo in a rare 4-letter word is still a typo when no letter is replaced
+ * (a letter added, dropped, or two swapped, the first letter kept): "YITU
+ * LIMITED" (CSL) / "YITTU LIMITED"; a replaced letter or a changed first
+ * letter makes another name: "Lira" / "Lina", "FOZ, Amer" / "FOZ, Samer". */
+static void test_short_typos(void **state)
+{
+    (void)state;
+    assert_true(cmp("YITU LIMITED", "YITTU LIMITED", RF_NAME_COMPANY) >= RF_NAME_THRESHOLD);
+    assert_true(cmp("Yasser Ahmad Obeid", "Yasser Ahmad Obed", RF_NAME_PERSON) >=
+                RF_NAME_THRESHOLD);
+    assert_true(cmp("Lira Garments", "Lina Garments", RF_NAME_COMPANY) < 0.5);
+    assert_true(cmp("FOZ, Amer", "FOZ, Samer", RF_NAME_PERSON) < RF_NAME_THRESHOLD);
 }
 
 /* Persons: order, initials, patronymics, particles, transliteration. */
@@ -157,8 +264,8 @@ static void test_party(void **state)
     rf_name_ident lei_a = {"LEI", "5493 0012 3456 7890 AB12"}, lei_b = {"lei", "549300123456789OAB12"};
     rf_name_ident lei_c = {"lei", "549300123456789OAB12"}, lei_d = {"lei", "XXXX00123456789OAB12"};
     const char *cn[] = {"CN"}, *my[] = {"MY"};
-    rf_name_party a = {"Acme Gloves Sdn Bhd", RF_NAME_COMPANY, my, 1, &lei_a, 1};
-    rf_name_party b = {"Totally Other Name", RF_NAME_COMPANY, my, 1, &lei_b, 1};
+    rf_name_party a = {"Acme Gloves Sdn Bhd", RF_NAME_COMPANY, my, 1, &lei_a, 1, 0};
+    rf_name_party b = {"Totally Other Name", RF_NAME_COMPANY, my, 1, &lei_b, 1, 0};
     rf_name_explain ex;
     /* same LEI apart from spacing and O/0? No: the values differ, so no override */
     double s = rf_name_match_party(&a, &b, &ex);
@@ -167,8 +274,8 @@ static void test_party(void **state)
     s = rf_name_match_party(&a, &b, &ex);
     assert_true(s == 1.0);
     assert_string_equal(ex.rule, "identifier");
-    rf_name_party c = {"Acme Gloves Sdn. Bhd.", RF_NAME_COMPANY, cn, 1, NULL, 0};
-    rf_name_party d = {"Acme Gloves Sdn. Bhd.", RF_NAME_COMPANY, cn, 1, NULL, 0};
+    rf_name_party c = {"Acme Gloves Sdn. Bhd.", RF_NAME_COMPANY, cn, 1, NULL, 0, 0};
+    rf_name_party d = {"Acme Gloves Sdn. Bhd.", RF_NAME_COMPANY, cn, 1, NULL, 0, 0};
     double same_country = rf_name_match_party(&c, &d, NULL);
     d.countries = my;
     double other_country = rf_name_match_party(&c, &d, &ex);
@@ -287,7 +394,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_legal_forms), cmocka_unit_test(test_folding),
-        cmocka_unit_test(test_compare),     cmocka_unit_test(test_generic_only),
+        cmocka_unit_test(test_compare),     cmocka_unit_test(test_generic_only), cmocka_unit_test(test_short_words_and_pairing),
+        cmocka_unit_test(test_numerals), cmocka_unit_test(test_short_typos),
+        cmocka_unit_test(test_acronyms), cmocka_unit_test(test_person_transliteration),
         cmocka_unit_test(test_persons),     cmocka_unit_test(test_explain),
         cmocka_unit_test(test_party),       cmocka_unit_test(test_keys),
         cmocka_unit_test(test_speed),

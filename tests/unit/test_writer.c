@@ -43,7 +43,8 @@ static void sample_flagged(rf_result *res)
     add_flag(res, "price.abnormally_low", "abnormally_low_price", RF_LEVEL_MEDIUM, 30,
              "item.unit_price", "0.021 < 0.5 × 0.05", "Directive 2014/24/EU art. 69", NULL);
     rf_match m = {"manufacturer", "us_uflpa", "uflpa-hoshine-silicon",
-                  "Hoshine Silicon Industry (Shanshan) Co., Ltd", 0.96, true};
+                  "Hoshine Silicon Industry (Shanshan) Co., Ltd", 0.96, true, "organisation",
+                  "match", "name 0.96 and the country CN"};
     assert_int_equal(rf_result_add_match(res, &m), RF_OK);
     rf_result_score(res);
 }
@@ -161,7 +162,9 @@ static void test_jsonl_exact(void **state)
     assert_non_null(strstr(out, "\"source\":\"Directive 2014/24/EU art. 69\"}],"));
     assert_non_null(strstr(out, "\"matches\":[{\"party\":\"manufacturer\",\"list\":\"us_uflpa\","
                                 "\"entity\":\"uflpa-hoshine-silicon\",\"name\":\"Hoshine Silicon "
-                                "Industry (Shanshan) Co., Ltd\",\"score\":0.96}],\"cached\":false}\n"));
+                                "Industry (Shanshan) Co., Ltd\",\"kind\":\"organisation\",\"score\":0.96,"
+                                "\"outcome\":\"match\",\"why\":\"name 0.96 and the country CN\"}],"
+                                "\"cached\":false}\n"));
     assert_non_null(strstr(out, "{\"id\":\"PO-2026-0101/2\",\"level\":\"none\",\"score\":0,"
                                 "\"flags\":[],\"matches\":[],\"cached\":false}\n"));
     assert_non_null(strstr(out, "{\"id\":null,\"line\":7,\"error\":\"invalid UTF-8 in field "
@@ -191,7 +194,7 @@ static void test_jsonl_roundtrip(void **state)
         const char *s = nasty[i];
         res->id = rf_result_strdup(res, s, strlen(s));
         add_flag(res, s, s, RF_LEVEL_LOW, 5, s, s, s, s);
-        rf_match m = {s, s, s, s, 0.9556, false};
+        rf_match m = {s, s, s, s, 0.9556, false, "person", "possible", s};
         assert_int_equal(rf_result_add_match(res, &m), RF_OK);
         char *out = render(&res, 1, RF_OUT_JSONL, 0);
         char *nl = strchr(out, '\n');
@@ -245,10 +248,10 @@ static void test_jsonl_numbers(void **state)
     rf_result *res = NULL;
     assert_int_equal(rf_result_create(&res), RF_OK);
     const double in[] = {1.0, 0.5, 0.955, 0.9549, 0.0};
-    const char *want[] = {"\"score\":1.00}", "\"score\":0.50}", "\"score\":0.955}",
-                          "\"score\":0.955}", "\"score\":0.00}"};
+    const char *want[] = {"\"score\":1.00,", "\"score\":0.50,", "\"score\":0.955,",
+                          "\"score\":0.955,", "\"score\":0.00,"};
     for (size_t i = 0; i < 5; i++) {
-        rf_match m = {"supplier", "l", "e", "n", in[i], false};
+        rf_match m = {"supplier", "l", "e", "n", in[i], false, NULL, NULL, NULL};
         assert_int_equal(rf_result_add_match(res, &m), RF_OK);
     }
     add_flag(res, "r", "i", RF_LEVEL_LOW, 5, "text", "ev", "src", NULL);
@@ -277,7 +280,7 @@ static void test_csv(void **state)
                                 "abnormally_low_price,"));
     assert_non_null(strstr(out, "kept by the factory \"\"for safekeeping\"\" and"));
     assert_non_null(strstr(out, ",\"us_uflpa:Hoshine Silicon Industry (Shanshan) Co., Ltd "
-                                "(0.96)\",\r\n"));
+                                "(organisation, 0.96)\",\r\n"));
     assert_non_null(strstr(out, "\r\n,7,,,,,,,\"invalid UTF-8 in field \"\"text\"\" at byte "
                                 "112\"\r\n"));
     free(out);

@@ -246,6 +246,7 @@ static int emit_row(uflpa_ctx *c, xmlNodePtr name_td, xmlNodePtr date_td)
     char prog[40];
     snprintf(prog, sizeof prog, c->clause[0] ? "UFLPA 2(d)(2)(B)(%s)" : "UFLPA", c->clause);
     fb_program(b, prog, strlen(prog));
+    fb_country(b, "CN", 2); /* the page states none: the Act's scope is the PRC (XUAR) */
     if (date_td) {
         t->n = 0;
         collect(date_td, t);

@@ -26,16 +26,16 @@ typedef enum target {
 /* The fields of a party object; -1 where the party has no such field. */
 typedef struct party {
     const char *path;
-    int name, country, address, notes, lei, duns, vat, gln, other;
+    int name, country, address, notes, lei, duns, vat, gln, other, kind;
 } party;
 
 static const party supplier = {"supplier", RF_F_SUPPLIER_NAME, RF_F_SUPPLIER_COUNTRY,
     RF_F_SUPPLIER_ADDRESS, RF_F_SUPPLIER_NOTES, RF_F_SUPPLIER_LEI, RF_F_SUPPLIER_DUNS,
-    RF_F_SUPPLIER_VAT, RF_F_SUPPLIER_GLN, RF_F_SUPPLIER_OTHER_ID};
+    RF_F_SUPPLIER_VAT, RF_F_SUPPLIER_GLN, RF_F_SUPPLIER_OTHER_ID, RF_F_SUPPLIER_KIND};
 static const party manufacturer = {"manufacturer", RF_F_MANUFACTURER_NAME,
     RF_F_MANUFACTURER_COUNTRY, RF_F_MANUFACTURER_ADDRESS, -1, RF_F_MANUFACTURER_LEI,
     RF_F_MANUFACTURER_DUNS, RF_F_MANUFACTURER_VAT, RF_F_MANUFACTURER_GLN,
-    RF_F_MANUFACTURER_OTHER_ID};
+    RF_F_MANUFACTURER_OTHER_ID, RF_F_MANUFACTURER_KIND};
 
 typedef struct jkey {
     const char *key;
@@ -356,7 +356,7 @@ static void route_key(jctx *c, const frame *f, const char *k, size_t len)
     case T_PARTY: {
         const party *p = f->p;
         int fld = IS("name") ? p->name : IS("country") ? p->country : IS("address")
-                  ? p->address : IS("notes") ? p->notes : -1;
+                  ? p->address : IS("notes") ? p->notes : IS("kind") ? p->kind : -1;
         c->next_p = p;
         if (IS("ids"))
             c->next = T_IDS;

@@ -93,7 +93,7 @@ static void evidence_cell(rf_writer *w, const rf_result *res)
     wbuf_putc(&w->out, ',');
 }
 
-/* Fill the cell with "list:name (0.96)" for each match, joined with "; ". */
+/* Fill the cell with "list:name (kind, [possible, ]0.96)" for each match, joined with "; ". */
 static void matches_cell(rf_writer *w, const rf_result *res)
 {
     wbuf *c = &w->cell;
@@ -105,6 +105,12 @@ static void matches_cell(rf_writer *w, const rf_result *res)
         wbuf_putc(c, ':');
         wbuf_puts(c, m->name ? m->name : "");
         wbuf_put(c, " (", 2);
+        if (m->kind) {
+            wbuf_puts(c, m->kind);
+            wbuf_put(c, ", ", 2);
+        }
+        if (m->outcome && strcmp(m->outcome, "possible") == 0)
+            wbuf_puts(c, "possible, ");
         wbuf_score(c, m->score);
         wbuf_putc(c, ')');
     }

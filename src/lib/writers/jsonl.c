@@ -126,8 +126,18 @@ static void put_match(wbuf *b, const rf_match *m)
     put_str(b, m->entity);
     put_key(b, "name", false);
     put_str(b, m->name);
+    if (m->kind) {
+        put_key(b, "kind", false);
+        put_str(b, m->kind);
+    }
     put_key(b, "score", false);
     wbuf_score(b, m->score);
+    put_key(b, "outcome", false);
+    put_str(b, m->outcome ? m->outcome : "match");
+    if (m->why) {
+        put_key(b, "why", false);
+        put_str(b, m->why);
+    }
 }
 
 /* Append the flags and matches arrays. */

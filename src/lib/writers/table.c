@@ -185,17 +185,25 @@ static void put_match(rf_writer *w, const rf_match *m)
     put_safe(b, m->party ? m->party : "party");
     wbuf_puts(b, " on ");
     put_safe(b, m->list);
+    if (m->outcome && strcmp(m->outcome, "possible") == 0)
+        wbuf_puts(b, " (possible match)");
     wbuf_puts(b, m->critical ? " (critical list)\n" : "\n");
     detail_text(w, "name: ", m->name, true);
     wbuf *c = &w->cell;
     c->len = 0;
     wbuf_puts(c, "score ");
     wbuf_score(c, m->score);
+    if (m->kind) {
+        wbuf_puts(c, ", ");
+        wbuf_puts(c, m->kind);
+    }
     if (m->entity) {
         wbuf_puts(c, ", entity ");
         put_safe(c, m->entity);
     }
     detail(w);
+    if (m->why)
+        detail_text(w, "why: ", m->why, false);
 }
 
 /* Append the heading line: id (or "line N"), LEVEL, score. */
