@@ -9,13 +9,14 @@
 #include <string.h>
 #include "cache_int.h"
 
-/* The exact query of a party: name, kind, the scope of the party rules its
+/* The exact query of a party: name, kind, the kinds it may be, the scope of the party rules its
  * profile records (RF_SCOPE_RECORD: none), countries, identifiers. */
 static int make_query(probe *pr, const rf_name_party *p, rf_rule_scope scope)
 {
     ixbuf_reset(&pr->query);
     ixbuf_str(&pr->query, p->name);
     ixbuf_u8(&pr->query, (unsigned)p->kind);
+    ixbuf_u8(&pr->query, p->kinds & 0xff); /* what the party may be: the matcher's kind gate */
     ixbuf_u8(&pr->query, (unsigned)scope);
     for (size_t i = 0; i < p->ncountries; i++)
         ixbuf_str(&pr->query, p->countries[i] ? p->countries[i] : "");

@@ -1,6 +1,6 @@
 /* Profile encoding (format 3). A profile is: format byte; 32-byte binary
  * generation; created (u64 little-endian Unix seconds); the exact query
- * (varint length + bytes: name, kind, party-rule scope, countries,
+ * (varint length + bytes: name, kind, the kinds it may be, party-rule scope, countries,
  * identifiers); the normalised name (string); the hit count (varint); each
  * hit as list, entity, name, matched, alias_kind, countries, programs
  * (strings), critical (byte), the entry's kind (byte), the outcome (byte),

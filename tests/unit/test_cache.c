@@ -50,7 +50,7 @@ static int teardown(void **state)
 static rf_name_party party(const char *name, const char *const *country, const rf_name_ident *ids,
                            size_t nids)
 {
-    return (rf_name_party){name, RF_NAME_COMPANY, country, country ? 1 : 0, ids, nids};
+    return (rf_name_party){name, RF_NAME_COMPANY, country, country ? 1 : 0, ids, nids, 0};
 }
 
 /* The key of a party as a string ("" when it has none). */

@@ -309,7 +309,7 @@ static void test_screen_record(void **state)
     size_t n;
     const char *cn[] = {"CN"};
     rf_name_party q = {"Hoshine Silicon Industry (Shanshan) Co Ltd", RF_NAME_COMPANY, cn, 1,
-                       NULL, 0};
+                       NULL, 0, 0};
     assert_int_equal(rf_screener_lookup(s, &q, 5, 0.5, &hits, &n), RF_OK);
     assert_true(n >= 1);
     assert_string_equal(hits[0].list, "us_uflpa");
@@ -359,7 +359,7 @@ static void test_rules_only(void **state)
     assert_false(res->cached);
     const rf_match_hit *hits;
     size_t n;
-    rf_name_party q = {"Acme", RF_NAME_COMPANY, NULL, 0, NULL, 0};
+    rf_name_party q = {"Acme", RF_NAME_COMPANY, NULL, 0, NULL, 0, 0};
     assert_int_equal(rf_screener_lookup(s, &q, 5, 0.5, &hits, &n), RF_ENOTFOUND);
     rf_result_destroy(res);
     rf_record_destroy(rec);
