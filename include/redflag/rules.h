@@ -108,4 +108,10 @@ typedef void (*rf_example_cb)(const rf_example_outcome *o, void *ud);
 RF_API int rf_ruleset_test(const rf_ruleset *rs, rf_example_cb cb, void *ud, size_t *total,
                            size_t *failed);
 
+/* Whether rule i fires on a record holding only text (len bytes) in the first
+ * field the rule reads, as `rules test` runs a text example. RF_EINVAL when i
+ * is out of range or the rule reads no text field. */
+RF_API int rf_ruleset_try_text(const rf_ruleset *rs, size_t i, const char *text, size_t len,
+                               bool *fired);
+
 #endif

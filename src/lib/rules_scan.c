@@ -4,9 +4,11 @@
 #include <string.h>
 #include <strings.h>
 #include "rules_int.h"
+#include "text_canon.h"
 #include "utf8.h"
 
 #define SENTENCE_SPAN 1000 /* how far to look for a sentence boundary */
+#define CANON_KEEP (1u << 22) /* canonical buffers larger than this are freed after use */
 
 typedef struct evidence {
     rf_field field;
@@ -28,6 +30,9 @@ struct rf_scanner {
     bool maybe_all;        /* the prefilter is off or gave up for this record */
     bool prefilter;
     unsigned long limit_hits;
+    canon *cv;             /* the canonical form of each scanned value (text_canon.h) */
+    size_t ncv, capcv;
+    size_t cvbase[RF_F_COUNT]; /* value v of field f is cv[cvbase[f] + v] */
 };
 
 /* Create a scanner with its own match data. */
@@ -60,6 +65,9 @@ void rf_scanner_destroy(rf_scanner *s)
     free(s->state);
     free(s->ev);
     free(s->maybe);
+    for (size_t i = 0; i < s->capcv; i++)
+        canon_free(&s->cv[i]);
+    free(s->cv);
     free(s);
 }
 
@@ -216,9 +224,8 @@ static bool pat(rf_scanner *sc, int i)
             continue;
         size_t n = rf_record_count(sc->rec, fld);
         for (size_t v = 0; v < n; v++) {
-            size_t len;
-            const char *t = rf_record_str(sc->rec, fld, v, &len);
-            if (match_value(sc, &r->pats[i], t, len, &sc->ev[i])) {
+            const canon *cn = &sc->cv[sc->cvbase[fld] + v];
+            if (match_value(sc, &r->pats[i], cn->text, cn->len, &sc->ev[i])) {
                 sc->ev[i].field = fld;
                 sc->ev[i].value = v;
                 return (sc->state[i] = 1);
@@ -389,9 +396,15 @@ static int add_flag(rf_scanner *sc, const rule *r, rf_result *res)
     while (i < r->npats && sc->state[i] != 1)
         i++;
     if (i < r->npats) {
-        const evidence *ev = &sc->ev[i];
-        fl.field = rf_field_get(ev->field)->path;
-        fl.evidence = clip_evidence(res, rf_record_str(sc->rec, ev->field, ev->value, NULL), ev);
+        const evidence *cev = &sc->ev[i];
+        const canon *cn = &sc->cv[sc->cvbase[cev->field] + cev->value];
+        evidence ev = *cev; /* quoted from the original text, not the canonical form */
+        ev.s = canon_orig(cn, cev->s, false);
+        ev.e = canon_orig(cn, cev->e, true);
+        ev.ss = canon_orig(cn, cev->ss, false);
+        ev.se = canon_orig(cn, cev->se, true);
+        fl.field = rf_field_get(ev.field)->path;
+        fl.evidence = clip_evidence(res, rf_record_str(sc->rec, ev.field, ev.value, NULL), &ev);
     } else {
         fl.field = r->ncondfields ? rf_field_get(r->condfields[0])->path : "";
         fl.evidence = field_evidence(res, sc, r);
@@ -413,9 +426,8 @@ static void run_prefilter(rf_scanner *sc)
         bool scan = sc->field_ok[f] && (sc->present >> f & 1);
         size_t n = scan ? rf_record_count(sc->rec, (rf_field)f) : 0;
         for (size_t v = 0; v < n && !sc->maybe_all; v++) {
-            size_t len;
-            const char *t = rf_record_str(sc->rec, (rf_field)f, v, &len);
-            sc->maybe_all = !acm_scan(rs->ac, t, len, sc->maybe);
+            const canon *cn = &sc->cv[sc->cvbase[f] + v];
+            sc->maybe_all = !acm_scan(rs->ac, cn->text, cn->len, sc->maybe);
         }
     }
 }
@@ -426,10 +438,46 @@ void rf_scanner_set_prefilter(rf_scanner *s, bool on)
     s->prefilter = on;
 }
 
-/* Check once per record which scanned fields hold valid UTF-8, then prefilter. */
+/* Room for k canonical values; false on ENOMEM. */
+static bool cv_reserve(rf_scanner *sc, size_t k)
+{
+    if (k <= sc->capcv)
+        return true;
+    size_t n = k * 2;
+    canon *p = realloc(sc->cv, n * sizeof *p);
+    if (!p)
+        return false;
+    memset(p + sc->capcv, 0, (n - sc->capcv) * sizeof *p);
+    sc->cv = p;
+    sc->capcv = n;
+    return true;
+}
+
+/* Canonicalise the values of field f (valid UTF-8) for the patterns; false on ENOMEM. */
+static bool canon_field(rf_scanner *sc, rf_field f)
+{
+    size_t n = rf_record_count(sc->rec, f);
+    if (!cv_reserve(sc, sc->ncv + n))
+        return false;
+    sc->cvbase[f] = sc->ncv;
+    for (size_t v = 0; v < n; v++) {
+        canon *c = &sc->cv[sc->ncv++];
+        if (c->cap > CANON_KEEP)
+            canon_free(c); /* do not keep a huge value's buffers for the next record */
+        size_t len;
+        const char *t = rf_record_str(sc->rec, f, v, &len);
+        canon_text(c, t, len); /* on ENOMEM it views the original text */
+    }
+    return true;
+}
+
+/* Check once per record which scanned fields hold valid UTF-8, canonicalise
+ * them, then prefilter. A field that cannot be checked or canonicalised is not
+ * scanned (as invalid UTF-8 is not). */
 static void check_fields(rf_scanner *sc)
 {
     sc->present = rf_record_fields(sc->rec);
+    sc->ncv = 0;
     memcpy(sc->field_ok, sc->rs->field_scanned, sizeof sc->field_ok);
     for (int f = 0; f < RF_F_COUNT; f++) {
         if (!(sc->present >> f & 1) || !sc->field_ok[f])
@@ -440,6 +488,8 @@ static void check_fields(rf_scanner *sc)
             const char *t = rf_record_str(sc->rec, (rf_field)f, v, &len);
             sc->field_ok[f] = utf8_valid((const unsigned char *)t, len);
         }
+        if (sc->field_ok[f])
+            sc->field_ok[f] = canon_field(sc, (rf_field)f);
     }
     run_prefilter(sc);
 }

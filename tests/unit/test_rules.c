@@ -135,6 +135,12 @@ static void test_evaluation(void **state)
          "{\"text\": \"A fee paid by workers, which we could not verify.\"}", 1},
         {"match $p = /passports? (are )?held/i unless /\\bnot\\b/i }",
          "{\"text\": \"Passports are held not by HR but by workers.\"}", 0},
+        /* a plain ", " ends the clause: the negation after it is another clause's */
+        {"match $p = /passports?[^.]{0,40} kept/i unless /\\bcannot\\b/i }",
+         "{\"text\": \"Passports of the workers are kept by the agency, they cannot get "
+         "them back.\"}", 1},
+        {"match $p = /passports?[^.]{0,40} kept/i unless /\\bcannot\\b/i }",
+         "{\"text\": \"Passports cannot be kept by the agency, by law.\"}", 0},
         {"match $p = /assault/i unless /unsubstantiated/i }",
          "{\"text\": \"An assault was investigated and found unsubstantiated.\"}", 0},
         /* condition-level not is record-wide */
@@ -157,6 +163,23 @@ static void test_evaluation(void **state)
          "{\"item\": {\"unit_price\": 5, \"reference_price\": 10}}", 0},
         {"when item.unit_price < 0.5 * item.reference_price }", "{\"item\": {\"unit_price\": 1}}",
          0},
+        /* each comparison at equality (a price of exactly half the reference) */
+        {"when item.unit_price <= 0.5 * item.reference_price }",
+         "{\"item\": {\"unit_price\": 5, \"reference_price\": 10}}", 1},
+        {"when item.unit_price >= 0.5 * item.reference_price }",
+         "{\"item\": {\"unit_price\": 5, \"reference_price\": 10}}", 1},
+        {"when item.unit_price == 0.5 * item.reference_price }",
+         "{\"item\": {\"unit_price\": 5, \"reference_price\": 10}}", 1},
+        {"when item.unit_price != 0.5 * item.reference_price }",
+         "{\"item\": {\"unit_price\": 5, \"reference_price\": 10}}", 0},
+        {"when item.unit_price > 0.5 * item.reference_price }",
+         "{\"item\": {\"unit_price\": 5, \"reference_price\": 10}}", 0},
+        {"when item.unit_price != 0.5 * item.reference_price }",
+         "{\"item\": {\"unit_price\": 5.01, \"reference_price\": 10}}", 1},
+        {"when item.unit_price <= 0.5 * item.reference_price }",
+         "{\"item\": {\"unit_price\": 5.01, \"reference_price\": 10}}", 0},
+        {"when item.unit_price >= 0.5 * item.reference_price }",
+         "{\"item\": {\"unit_price\": 4.99, \"reference_price\": 10}}", 0},
         {"when not (item.unit_price >= 0.5 * item.reference_price) }",
          "{\"item\": {\"unit_price\": 1}}", 1},
         {"when (item.unit_price - 1) / item.reference_price < 0.1 }",
@@ -345,6 +368,195 @@ static void test_shipped_rules(void **state)
     rf_ruleset_destroy(rs);
 }
 
+
+/* A library caller may hand the scanner bytes that are not UTF-8: that value is
+ * not scanned (PCRE2 runs without its own check), a valid field still is. */
+static void test_invalid_utf8(void **state)
+{
+    (void)state;
+    rf_ruleset *rs = must_compile(HEAD "fields text, supplier.notes match $a = /held/ }");
+    static const char *const bad[] = {
+        "Passports are held \xff by the agent.", "held \xc3", "held \xed\xa0\x80 (surrogate)",
+        "held \xe0\x80\xaf (overlong)", "\xf4\x90\x80\x80 held",
+    };
+    rf_record *rec;
+    rf_result *res;
+    rf_scanner *sc;
+    assert_int_equal(rf_record_create(&rec), RF_OK);
+    assert_int_equal(rf_result_create(&res), RF_OK);
+    assert_int_equal(rf_scanner_create(&sc, rs), RF_OK);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        rf_record_reset(rec);
+        rf_result_reset(res);
+        assert_int_equal(rf_record_add(rec, RF_F_TEXT, bad[i], strlen(bad[i])), RF_OK);
+        assert_int_equal(rf_scanner_scan(sc, rec, res), RF_OK);
+        if (res->nflags)
+            fail_msg("case %zu: an invalid UTF-8 value was scanned", i);
+        assert_int_equal(rf_record_add(rec, RF_F_SUPPLIER_NOTES, "held by HR", 10), RF_OK);
+        rf_result_reset(res);
+        assert_int_equal(rf_scanner_scan(sc, rec, res), RF_OK);
+        assert_int_equal(res->nflags, 1);
+        assert_string_equal(res->flags[0].field, "supplier.notes");
+    }
+    rf_scanner_destroy(sc);
+    rf_result_destroy(res);
+    rf_record_destroy(rec);
+    rf_ruleset_destroy(rs);
+}
+
+/* Evidence found through the canonical form quotes the user's own text. */
+static void test_canonical_evidence(void **state)
+{
+    (void)state;
+    rf_ruleset *rs = must_compile(HEAD "match $a = /passports? (are )?held/i }");
+    static const struct { const char *in, *evidence; } cases[] = {
+        {"{\"text\": \"Fine. Pass\\u00adports are held. Ok.\"}", "Pass\xc2\xadports are held."},
+        {"{\"text\": \"Pass\\u200bports are held\"}", "Pass\xe2\x80\x8bports are held"},
+        {"{\"text\": \"\\uff30\\uff41\\uff53\\uff53\\uff50\\uff4f\\uff52\\uff54\\uff53 are "
+         "held\"}", "\xef\xbc\xb0\xef\xbd\x81\xef\xbd\x93\xef\xbd\x93\xef\xbd\x90\xef\xbd\x8f"
+                    "\xef\xbd\x92\xef\xbd\x94\xef\xbd\x93 are held"},
+        {"{\"text\": \"P\\u0430ssports are held.\"}", "P\xd0\xb0ssports are held."},
+        {"{\"text\": \"\\u2067Passports\\u2069 are held\"}",
+         "\xe2\x81\xa7Passports\xe2\x81\xa9 are held"},
+        /* plain text and text that needs nothing keep their bytes and offsets */
+        {"{\"text\": \"Überall: passports are held.\"}", "Überall: passports are held."},
+    };
+    char ev[512];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (scan_json(rs, cases[i].in, ev, sizeof ev) != 1)
+            fail_msg("case %zu: no flag on %s", i, cases[i].in);
+        if (strcmp(ev, cases[i].evidence) != 0)
+            fail_msg("case %zu: evidence '%s', wanted '%s'", i, ev, cases[i].evidence);
+    }
+    /* look-alikes only count inside a mixed-script word: a Russian word is not Latin */
+    assert_int_equal(scan_json(rs, "{\"text\": \"\\u0420\\u0430ssports are held\"}", NULL, 0), 1);
+    rf_ruleset_destroy(rs);
+    rs = must_compile(HEAD "match $a = /\\bpop\\b/i }");
+    assert_int_equal(scan_json(rs, "{\"text\": \"\\u0440\\u043e\\u0440\"}", NULL, 0), 0);
+    rf_ruleset_destroy(rs);
+}
+
+/* Append the UTF-8 of code point c to out at *o. */
+static void put_cp(char *out, size_t *o, unsigned c)
+{
+    if (c < 0x80) {
+        out[(*o)++] = (char)c;
+    } else if (c < 0x800) {
+        out[(*o)++] = (char)(0xC0 | c >> 6);
+        out[(*o)++] = (char)(0x80 | (c & 0x3F));
+    } else {
+        out[(*o)++] = (char)(0xE0 | c >> 12);
+        out[(*o)++] = (char)(0x80 | (c >> 6 & 0x3F));
+        out[(*o)++] = (char)(0x80 | (c & 0x3F));
+    }
+}
+
+typedef enum evasion { EV_SHY, EV_ZWSP, EV_FULLWIDTH, EV_CYRILLIC, EV_MIXED, EV_COUNT } evasion;
+
+/* Rewrite in as a supplier hiding its words would: a soft hyphen or zero-width
+ * space inside every word of four letters or more, every ASCII character in its
+ * full-width form, one Cyrillic look-alike in every word of three letters or
+ * more, or zero-width spaces, bidi isolates and look-alikes together. */
+static void evade(const char *in, evasion how, char *out, size_t n)
+{
+    static const char latin[] = "aeopcxy";
+    static const unsigned cyr[] = {0x430, 0x435, 0x43E, 0x440, 0x441, 0x445, 0x443};
+    size_t o = 0;
+    for (size_t i = 0; in[i] && o + 16 < n;) {
+        unsigned char c = (unsigned char)in[i];
+        bool alpha = (unsigned)((c | 32) - 'a') < 26u;
+        if (how == EV_FULLWIDTH) {
+            if (c > 0x20 && c < 0x7F)
+                put_cp(out, &o, 0xFF01 + (c - 0x21));
+            else
+                out[o++] = (char)c;
+            i++;
+            continue;
+        }
+        if (!alpha) {
+            out[o++] = in[i++];
+            continue;
+        }
+        size_t w = i;
+        while ((unsigned)((in[w] | 32) - 'a') < 26u)
+            w++;
+        bool swapped = false;
+        for (size_t k = i; k < w && o + 16 < n; k++) {
+            const char *l = strchr(latin, in[k]);
+            if ((how == EV_CYRILLIC || how == EV_MIXED) && w - i >= 3 && !swapped && l) {
+                put_cp(out, &o, cyr[l - latin]);
+                swapped = true;
+            } else {
+                out[o++] = in[k];
+            }
+            if (k == i + 1 && w - i >= 4) {
+                if (how == EV_SHY)
+                    put_cp(out, &o, 0xAD);
+                if (how == EV_ZWSP || how == EV_MIXED)
+                    put_cp(out, &o, 0x200B);
+            }
+        }
+        if (how == EV_MIXED && w - i >= 4)
+            put_cp(out, &o, 0x2069); /* a stray POP DIRECTIONAL ISOLATE */
+        i = w;
+    }
+    out[o] = '\0';
+}
+
+typedef struct hits {
+    const rf_ruleset *rs;
+    size_t tried, failed;
+} hits;
+
+/* Try every evasion of one `expect hit` text example on its rule. */
+static void try_evasions(const rf_example_outcome *o, void *ud)
+{
+    hits *h = ud;
+    if (!o->expect_hit || o->example[0] == '{')
+        return;
+    size_t ri = 0;
+    while (rf_ruleset_rule(h->rs, ri) != o->rule)
+        ri++;
+    static char v[8192];
+    for (int how = 0; how < EV_COUNT; how++) {
+        evade(o->example, (evasion)how, v, sizeof v);
+        bool fired = false;
+        assert_int_equal(rf_ruleset_try_text(h->rs, ri, v, strlen(v), &fired), RF_OK);
+        h->tried++;
+        if (!fired) {
+            h->failed++;
+            print_message("%s:%d: rule %s misses evasion %d: %s\n", o->rule->file, o->line,
+                          o->rule->id, how, v);
+        }
+    }
+}
+
+/* Every shipped rule's own `expect hit` examples still hit when written with
+ * soft hyphens, zero-width spaces, full-width letters, Cyrillic look-alikes
+ * or all of them (issue 19: detection evasion). */
+static void test_evasions(void **state)
+{
+    (void)state;
+    const char *top = getenv("RF_SRCDIR");
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/rules", top ? top : ".");
+    const char *paths[] = {dir};
+    rf_ruleset *rs = NULL;
+    rf_diag d;
+    if (rf_ruleset_compile(&rs, paths, 1, &d) != RF_OK)
+        fail_msg("%s:%d:%d: %s", d.file, d.line, d.col, d.msg);
+    hits h = {rs, 0, 0};
+    size_t total, failed;
+    assert_int_equal(rf_ruleset_test(rs, try_evasions, &h, &total, &failed), RF_OK);
+    assert_true(h.tried >= 5 * 50);
+    assert_int_equal(h.failed, 0);
+    /* the evasions are real: with the same rules, the raw bytes do not match */
+    char v[256];
+    evade("Passports are held by the agent.", EV_ZWSP, v, sizeof v);
+    assert_non_null(strstr(v, "\xe2\x80\x8b"));
+    rf_ruleset_destroy(rs);
+}
+
 /* Run the rule tests. */
 int main(void)
 {
@@ -352,6 +564,8 @@ int main(void)
         cmocka_unit_test(test_compile_errors), cmocka_unit_test(test_evaluation),
         cmocka_unit_test(test_evidence),       cmocka_unit_test(test_scopes),       cmocka_unit_test(test_match_limit),
         cmocka_unit_test(test_examples),       cmocka_unit_test(test_shipped_rules),
+        cmocka_unit_test(test_invalid_utf8),   cmocka_unit_test(test_canonical_evidence),
+        cmocka_unit_test(test_evasions),
     };
     return cmocka_run_group_tests_name("rules", tests, NULL, NULL);
 }
