@@ -45,6 +45,14 @@ typedef struct rf_rule_info {
     rf_rule_scope scope;    /* record rule, or the party whose fields it reads */
 } rf_rule_info;
 
+/* An indicator a rule file declares (`indicator ID { title "…" sources "…" }`),
+ * beside the built-in ids of INDICATORS.md; strings owned by the ruleset. */
+typedef struct rf_indicator_info {
+    const char *id, *title, *sources; /* sources joined with "; " */
+    const char *file;
+    int line;
+} rf_indicator_info;
+
 /* Compile every *.rules file named in paths (files, or directories whose
  * *.rules files are read in name order). On RF_ESYNTAX / RF_EIO the diag says
  * where and why. *out owned by the caller (rf_ruleset_destroy). */
@@ -59,6 +67,11 @@ RF_API const rf_rule_info *rf_ruleset_rule(const rf_ruleset *rs, size_t i);
 /* A hex digest of the compiled rules' source text (changes whenever any
  * rule file changes); the cache keys its generation on it. Owned by rs. */
 RF_API const char *rf_ruleset_digest(const rf_ruleset *rs);
+
+/* Number of indicators the rule files declare. */
+RF_API size_t rf_ruleset_indicator_count(const rf_ruleset *rs);
+/* Declared indicator i (0 ≤ i < count), or NULL. */
+RF_API const rf_indicator_info *rf_ruleset_indicator(const rf_ruleset *rs, size_t i);
 
 /* The fields a party rule of scope may read, as a bit set (1 << field); 0 for
  * RF_SCOPE_RECORD. */

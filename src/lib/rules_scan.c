@@ -4,36 +4,12 @@
 #include <string.h>
 #include <strings.h>
 #include "rules_int.h"
+#include "lang_detect.h"
 #include "text_canon.h"
 #include "utf8.h"
 
 #define SENTENCE_SPAN 1000 /* how far to look for a sentence boundary */
 #define CANON_KEEP (1u << 22) /* canonical buffers larger than this are freed after use */
-
-typedef struct evidence {
-    rf_field field;
-    size_t value;          /* index of the value within the field */
-    size_t s, e;           /* the occurrence */
-    size_t ss, se;         /* its sentence */
-} evidence;
-
-struct rf_scanner {
-    const rf_ruleset *rs;
-    pcre2_match_data *md;
-    signed char *state;    /* per pattern of the current rule: -1 unknown, 0, 1 */
-    evidence *ev;
-    const rf_record *rec;
-    const rule *r;
-    bool field_ok[RF_F_COUNT];
-    uint64_t present;      /* bit f: the record has a value of field f */
-    uint8_t *maybe;        /* per prefilter group: one of its literals occurs */
-    bool maybe_all;        /* the prefilter is off or gave up for this record */
-    bool prefilter;
-    unsigned long limit_hits;
-    canon *cv;             /* the canonical form of each scanned value (text_canon.h) */
-    size_t ncv, capcv;
-    size_t cvbase[RF_F_COUNT]; /* value v of field f is cv[cvbase[f] + v] */
-};
 
 /* Create a scanner with its own match data. */
 int rf_scanner_create(rf_scanner **out, const rf_ruleset *rs)
@@ -77,12 +53,21 @@ unsigned long rf_scanner_limit_hits(const rf_scanner *s)
     return s->limit_hits;
 }
 
-/* Whether byte k of t ends a sentence: a line break, or .!?; before a space or the end. */
+/* Whether byte k of t ends a sentence: a line break, or .!?; before a space or
+ * the end, or the last byte of an ideographic full stop, Arabic question mark or
+ * semicolon, or Devanagari danda (no space needed after those). */
 static bool is_term(const char *t, size_t len, size_t k)
 {
     char c = t[k];
     if (c == '\n')
         return true;
+    if ((unsigned char)c >= 0x80) {
+        const unsigned char *u = (const unsigned char *)t;
+        if (k >= 2 && ((u[k - 2] == 0xE3 && u[k - 1] == 0x80 && u[k] == 0x82) ||
+                       (u[k - 2] == 0xE0 && u[k - 1] == 0xA5 && u[k] == 0xA4)))
+            return true;
+        return k >= 1 && u[k - 1] == 0xD8 && (u[k] == 0x9F || u[k] == 0x9B);
+    }
     if (c != '.' && c != '!' && c != '?' && c != ';')
         return false;
     return k + 1 == len || t[k + 1] == ' ' || t[k + 1] == '\n' || t[k + 1] == '\t' ||
@@ -136,8 +121,11 @@ static size_t clause_end(const char *t, size_t e, size_t se)
     static const char *const joins[] = {" but ", " which ", " although ", " though ",
                                         " whereas ", " while ", " yet "};
     for (size_t k = e; k < se; k++) {
-        if (t[k] == ',' && k + 1 < se && t[k + 1] == ' ')
-            return k;
+        if (t[k] == ',' && k + 1 < se && (t[k + 1] == ' ' || (unsigned char)t[k + 1] >= 0x80))
+            return k; /* ", ", or a comma before a letter of a script written without spaces */
+        if ((unsigned char)t[k] == 0xE3 && k + 2 < se && (unsigned char)t[k + 1] == 0x80 &&
+            (unsigned char)t[k + 2] == 0x81)
+            return k; /* the ideographic comma */
         if (t[k] != ' ')
             continue;
         if (k + 5 <= se && strncasecmp(t + k, " and ", 5) == 0 && subject_follows(t, k + 5, se))
@@ -169,8 +157,8 @@ static int run(rf_scanner *sc, const pcre2_code *re, const char *t, size_t len, 
     return 1;
 }
 
-/* JIT-compile a pattern the first time it is needed. No thread matches with
- * a pattern before its compilation is complete: the flag is set after it. */
+/* JIT-compile a pattern's variants the first time it is needed. No thread
+ * matches with a pattern before its compilation is complete: the flag is set after it. */
 static void ensure_jit(const rf_ruleset *rs, const pattern *cp)
 {
     pattern *p = (pattern *)cp; /* the flag and the JIT code are the only mutable parts */
@@ -178,33 +166,57 @@ static void ensure_jit(const rf_ruleset *rs, const pattern *cp)
         return;
     pthread_mutex_lock((pthread_mutex_t *)&rs->jit_lock);
     if (!atomic_load_explicit(&p->jitted, memory_order_relaxed)) {
-        pcre2_jit_compile(p->re, PCRE2_JIT_COMPLETE); /* else the interpreter runs it */
-        if (p->unless)
-            pcre2_jit_compile(p->unless, PCRE2_JIT_COMPLETE);
+        for (int k = 0; k < p->nv; k++) {
+            pcre2_jit_compile(p->v[k].re, PCRE2_JIT_COMPLETE); /* else the interpreter runs it */
+            if (p->v[k].unless)
+                pcre2_jit_compile(p->v[k].unless, PCRE2_JIT_COMPLETE);
+        }
         atomic_store_explicit(&p->jitted, true, memory_order_release);
     }
     pthread_mutex_unlock((pthread_mutex_t *)&rs->jit_lock);
 }
 
-/* Search one value for an occurrence of p not negated within its sentence. */
-static bool match_value(rf_scanner *sc, const pattern *p, const char *t, size_t len,
+/* Search one value for an occurrence of variant v not negated within its clause. */
+static bool match_value(rf_scanner *sc, const variant *v, const char *t, size_t len,
                         evidence *ev)
 {
     size_t start = 0, s, e;
-    ensure_jit(sc->rs, p);
-    while (start <= len && run(sc, p->re, t, len, start, &s, &e) == 1) {
+    while (start <= len && run(sc, v->re, t, len, start, &s, &e) == 1) {
         size_t ss, se, us, ue;
         sentence(t, len, s, e, &ss, &se);
-        size_t ce = p->unless ? clause_end(t, e, se) : se;
-        if (!p->unless || run(sc, p->unless, t + ss, ce - ss, 0, &us, &ue) != 1) {
-            *ev = (evidence){.s = s, .e = e, .ss = ss, .se = se};
+        size_t ce = v->unless ? clause_end(t, e, se) : se;
+        if (!v->unless || run(sc, v->unless, t + ss, ce - ss, 0, &us, &ue) != 1) {
+            *ev = (evidence){.s = s, .e = e, .ss = ss, .se = se, .lang = v->lang};
             return true;
         }
+        if (sc->trace)
+            sc->trace(sc, v, t, s, e, ss + us, ss + ue);
         start = e > s ? e : s + 1;
         while (start < len && ((unsigned char)t[start] & 0xC0) == 0x80)
             start++;
     }
     return false;
+}
+
+/* Whether the prefilter allows variant v on this record (each literal group occurs). */
+static bool variant_possible(const rf_scanner *sc, const variant *v)
+{
+    for (int g = 0; !sc->maybe_all && g < v->lits.ng; g++)
+        if (!sc->maybe[v->gid + (uint32_t)g])
+            return false; /* a literal every match needs is absent */
+    return true;
+}
+
+/* Whether variant v reads this value: one for every text, or the value has its language. */
+static bool variant_reads(canon *cn, const variant *v)
+{
+    if (!v->lang)
+        return true;
+    if (!cn->langs_done) {
+        cn->langs = lang_detect(cn->text, cn->len);
+        cn->langs_done = true;
+    }
+    return cn->langs >> v->lang & 1;
 }
 
 /* Evaluate pattern i of the current rule over its fields (memoised per rule). */
@@ -215,20 +227,27 @@ static bool pat(rf_scanner *sc, int i)
     const rule *r = sc->r;
     sc->state[i] = 0;
     const pattern *p = &r->pats[i];
-    for (int g = 0; !sc->maybe_all && g < p->lits.ng; g++)
-        if (!sc->maybe[p->gid + (uint32_t)g])
-            return false; /* a literal every match needs is absent */
+    uint64_t live = 0; /* bit k: variant k may match on this record */
+    for (int k = 0; k < p->nv && k < 64; k++)
+        live |= (uint64_t)variant_possible(sc, &p->v[k]) << k;
+    if (!live)
+        return false;
+    ensure_jit(sc->rs, p);
     for (int f = 0; f < r->nfields; f++) {
         rf_field fld = r->fields[f];
         if (!sc->field_ok[fld])
             continue;
         size_t n = rf_record_count(sc->rec, fld);
         for (size_t v = 0; v < n; v++) {
-            const canon *cn = &sc->cv[sc->cvbase[fld] + v];
-            if (match_value(sc, &r->pats[i], cn->text, cn->len, &sc->ev[i])) {
-                sc->ev[i].field = fld;
-                sc->ev[i].value = v;
-                return (sc->state[i] = 1);
+            canon *cn = &sc->cv[sc->cvbase[fld] + v];
+            for (int k = 0; k < p->nv && k < 64; k++) {
+                if (!(live >> k & 1) || !variant_reads(cn, &p->v[k]))
+                    continue;
+                if (match_value(sc, &p->v[k], cn->text, cn->len, &sc->ev[i])) {
+                    sc->ev[i].field = fld;
+                    sc->ev[i].value = v;
+                    return (sc->state[i] = 1);
+                }
             }
         }
     }

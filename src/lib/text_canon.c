@@ -316,6 +316,7 @@ bool canon_text(canon *c, const char *t, size_t len)
     c->text = t;
     c->len = c->olen = len;
     c->mapped = false;
+    c->langs_done = false;
     if (all_ascii(t, len) || len >= UINT32_MAX)
         return true;
     bool mixed = false;

@@ -25,6 +25,8 @@ typedef struct canon {
     size_t cap;
     uint32_t *map;      /* owned: map[i] original offset of canonical byte i; map[len] = olen */
     size_t mapcap;
+    uint64_t langs;     /* the languages of the text (lang_detect.h), once langs_done */
+    bool langs_done;
 } canon;
 
 /* Canonicalise t (len bytes of valid UTF-8) into c. Returns false on ENOMEM

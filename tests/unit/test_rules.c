@@ -93,7 +93,7 @@ static void test_compile_errors(void **state)
         {HEAD "match $a = /x/ expect hit {\"item\": {\"unit_price\": \"abc\"}} }", 1, 0,
          "invalid example record"},
         {"set s = { }", 1, 11, "expected a \"string\""},
-        {"bogus", 1, 1, "expected 'rule' or 'set'"},
+        {"bogus", 1, 1, "expected 'rule', 'set', 'lexicon', 'context' or 'indicator'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         rf_ruleset *rs = NULL;
