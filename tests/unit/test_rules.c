@@ -436,6 +436,156 @@ static void test_canonical_evidence(void **state)
     rf_ruleset_destroy(rs);
 }
 
+#define LEX "lexicon doc en stem { passport, \"identity card\" }\n" \
+            "lexicon doc de { Pass, Pässe, Reisepass, Ausweis* }\n" \
+            "lexicon doc ru { паспорт* }\n" \
+            "lexicon doc zh { 护照, 身份证 }\n" \
+            "lexicon ret en stem { retain, hold, held, keep, kept }\n" \
+            "lexicon ret de { einbehalten, verwahrt, behält }\n" \
+            "lexicon ret ru { забрал*, удерживает }\n" \
+            "lexicon ret zh { 扣押, 没收 }\n" \
+            "context neg en { not, never, \"no longer\" }\n" \
+            "context neg de { nicht, nie, kein* }\n" \
+            "context neg zh { 没有, 从不 }\n"
+
+/* Lexicons, stems, prefixes, near/N, clause scope, contexts, languages. */
+static void test_lexicons(void **state)
+{
+    (void)state;
+    static const eval_case cases[] = {
+        /* Snowball stems: the entry's stem and any ending */
+        {"match $a = @ret }", "{\"text\": \"The agency is retaining them.\"}", 1},
+        {"match $a = @ret }", "{\"text\": \"The retina was examined.\"}", 0},
+        {"match $a = @doc }", "{\"text\": \"Identity cards were taken.\"}", 1},
+        /* Word* is a prefix; a German entry reads German text only */
+        {"match $a = @doc }", "{\"text\": \"Die Ausweispapiere werden verwahrt.\"}", 1},
+        {"match $a = @doc }", "{\"text\": \"Please pass the report to the auditor.\"}", 0},
+        {"match $a = @doc }", "{\"text\": \"Der Pass wird vom Arbeitgeber verwahrt.\"}", 1},
+        /* a record may mix languages: each sentence counts */
+        {"match $a = @doc near/4 @ret }",
+         "{\"text\": \"The audit went well. Die Pässe werden vom Vermittler einbehalten.\"}", 1},
+        /* near/N: at most N words between, either order, within the sentence */
+        {"match $a = @doc near/2 @ret }", "{\"text\": \"Passports are held.\"}", 1},
+        {"match $a = @doc near/2 @ret }", "{\"text\": \"They held the passports.\"}", 1},
+        {"match $a = @doc near/2 @ret }",
+         "{\"text\": \"Passports are in a safe which is held.\"}", 0},
+        {"match $a = @doc near/8 @ret }", "{\"text\": \"Passports are fine. Pay is held.\"}", 0},
+        {"match $a = @doc then/3 @ret }", "{\"text\": \"They held the passports.\"}", 0},
+        {"match $a = @doc then/3 @ret }", "{\"text\": \"Passports are held.\"}", 1},
+        /* within clause: the words between do not cross ", " or "but" */
+        {"match $a = @doc near/6 @ret within clause }",
+         "{\"text\": \"Passports are with workers, wages are held.\"}", 0},
+        {"match $a = @doc near/6 @ret }",
+         "{\"text\": \"Passports are with workers, wages are held.\"}", 1},
+        {"match $a = @doc near/6 @ret within clause }",
+         "{\"text\": \"Passports are free but wages are held.\"}", 0},
+        /* a context in `unless` is scoped to the occurrence's clause */
+        {"match $a = @doc near/4 @ret unless @neg }", "{\"text\": \"Passports are never held.\"}",
+         0},
+        {"match $a = @doc near/4 @ret unless @neg }",
+         "{\"text\": \"Passports are held by the agent, which is not allowed.\"}", 1},
+        {"match $a = @doc near/4 @ret unless @neg }",
+         "{\"text\": \"Die Pässe werden nicht einbehalten.\"}", 0},
+        {"match $a = @doc near/4 @ret unless @neg, /\\bin the past\\b/i }",
+         "{\"text\": \"In the past passports were held.\"}", 0},
+        /* languages written without spaces: no word boundaries, ~2 characters a word */
+        {"match $a = @doc near/4 @ret unless @neg }", "{\"text\": \"雇主扣押了工人的护照。\"}", 1},
+        {"match $a = @doc near/4 @ret unless @neg }", "{\"text\": \"雇主从不扣押工人的护照。\"}",
+         0},
+        {"match $a = @doc near/4 @ret }", "{\"text\": \"护照在工人手里。工资被扣押。\"}", 0},
+        /* Cyrillic, with a Latin look-alike slipped into the word */
+        {"match $a = @ret near/3 @doc }", "{\"text\": \"Работодатель забрал паспорта у них.\"}",
+         1},
+        {"match $a = @ret near/3 @doc }", "{\"text\": \"Работодатель забрал пaспорта у них.\"}",
+         1},
+        /* a phrase, and @name inside a /regex/ */
+        {"match $a = \"identity card\" near/3 @ret }", "{\"text\": \"Identity cards are kept.\"}",
+         0},
+        {"match $a = \"identity cards\" near/3 @ret }", "{\"text\": \"Identity cards are kept.\"}",
+         1},
+        {"match $a = /@doc (are|were) @ret/ }", "{\"text\": \"Passports were kept.\"}", 1},
+        {"match $a = /\\@doc kept/ }", "{\"text\": \"@doc kept\"}", 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char src[4096];
+        snprintf(src, sizeof src, LEX "%s%s", HEAD, cases[i].rule);
+        rf_ruleset *rs = must_compile(src);
+        size_t n = scan_json(rs, cases[i].record, NULL, 0);
+        if (n != cases[i].fires)
+            fail_msg("case %zu: fired %zu, wanted %zu: %s on %s", i, n, cases[i].fires,
+                     cases[i].rule, cases[i].record);
+        rf_ruleset_destroy(rs);
+    }
+}
+
+/* Lexicon, context and indicator declarations name file, line and the fix. */
+static void test_lexicon_errors(void **state)
+{
+    (void)state;
+    static const compile_case cases[] = {
+        {"lexicon doc xx { a }", 1, 13, "expected a language code"},
+        {"lexicon doc en { }", 1, 18, "has no entries"},
+        {"lexicon doc en { a }\nlexicon doc en { b }", 2, 13, "declared twice"},
+        {"lexicon doc pl stem { a }", 1, 16, "no Snowball stemmer"},
+        {HEAD "\n match $a = @nosuch }", 2, 13, "unknown lexicon '@nosuch'"},
+        {"lexicon a en { x }\nlexicon b de { y }\n" HEAD "\n match $a = @a near/3 @b }", 4, 8,
+         "no language has entries"},
+        {"lexicon a en { x }\n" HEAD "\n match $a = @a near @a }", 3, 16, "expected /N"},
+        {"lexicon a en { x }\n" HEAD "\n match $a = @a near/3 @a within page }", 3, 33,
+         "expected 'sentence' or 'clause'"},
+        {HEAD "match $a = x }", 1, 0, "expected a /pattern/, an @lexicon or a \"phrase\""},
+        {"indicator debt_bondage { title \"t\" sources \"s\" }", 1, 11, "is built in"},
+        {"indicator child_labour { title \"t\" }", 1, 0, "needs a title and sources"},
+        {"rule r { title \"t\" indicator child_labour severity high sources \"s\" when exists "
+         "text }", 1, 30, "or declare it first"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        rf_ruleset *rs = NULL;
+        rf_diag d;
+        int rc = compile_src(cases[i].src, &rs, &d);
+        if (rc != RF_ESYNTAX || !strstr(d.msg, cases[i].msg))
+            fail_msg("case %zu: rc %d, message '%s', wanted '%s'", i, rc, d.msg, cases[i].msg);
+        if (d.line != cases[i].line || (cases[i].col && d.col != cases[i].col))
+            fail_msg("case %zu: at %d:%d, wanted %d:%d (%s)", i, d.line, d.col, cases[i].line,
+                     cases[i].col, d.msg);
+        assert_null(rs);
+    }
+}
+
+/* A rule file may declare its own indicator and use it. */
+static void test_declared_indicator(void **state)
+{
+    (void)state;
+    rf_ruleset *rs = must_compile(
+        "indicator child_labour {\n  title \"Children in work\"\n"
+        "  sources \"ILO C138\", \"ILO C182\"\n}\n"
+        "rule children { title \"t\" indicator child_labour severity high weight 50 sources \"s\""
+        " match $a = /\\bchild workers\\b/i }");
+    assert_int_equal(rf_ruleset_indicator_count(rs), 1);
+    const rf_indicator_info *in = rf_ruleset_indicator(rs, 0);
+    assert_string_equal(in->id, "child_labour");
+    assert_string_equal(in->title, "Children in work");
+    assert_string_equal(in->sources, "ILO C138; ILO C182");
+    assert_int_equal(in->line, 1);
+    assert_null(rf_ruleset_indicator(rs, 1));
+    rf_record *rec;
+    rf_result *res;
+    rf_scanner *sc;
+    char err[128];
+    const char *json = "{\"text\": \"Child workers were found.\"}";
+    assert_int_equal(rf_record_create(&rec), RF_OK);
+    assert_int_equal(rf_result_create(&res), RF_OK);
+    assert_int_equal(rf_scanner_create(&sc, rs), RF_OK);
+    assert_int_equal(rf_record_from_json(json, strlen(json), rec, err, sizeof err), RF_OK);
+    assert_int_equal(rf_scanner_scan(sc, rec, res), RF_OK);
+    assert_int_equal(res->nflags, 1);
+    assert_string_equal(res->flags[0].indicator, "child_labour");
+    rf_scanner_destroy(sc);
+    rf_result_destroy(res);
+    rf_record_destroy(rec);
+    rf_ruleset_destroy(rs);
+}
+
 /* Append the UTF-8 of code point c to out at *o. */
 static void put_cp(char *out, size_t *o, unsigned c)
 {
@@ -565,7 +715,8 @@ int main(void)
         cmocka_unit_test(test_evidence),       cmocka_unit_test(test_scopes),       cmocka_unit_test(test_match_limit),
         cmocka_unit_test(test_examples),       cmocka_unit_test(test_shipped_rules),
         cmocka_unit_test(test_invalid_utf8),   cmocka_unit_test(test_canonical_evidence),
-        cmocka_unit_test(test_evasions),
+        cmocka_unit_test(test_evasions),       cmocka_unit_test(test_lexicons),
+        cmocka_unit_test(test_lexicon_errors), cmocka_unit_test(test_declared_indicator),
     };
     return cmocka_run_group_tests_name("rules", tests, NULL, NULL);
 }
