@@ -127,4 +127,31 @@ RF_API int rf_ruleset_test(const rf_ruleset *rs, rf_example_cb cb, void *ud, siz
 RF_API int rf_ruleset_try_text(const rf_ruleset *rs, size_t i, const char *text, size_t len,
                                bool *fired);
 
+/* What `rules trace` reports: an occurrence of a pattern that counted or that
+ * its `unless` dropped, and each rule's verdict. Offsets are bytes of the text
+ * as given (not of its canonical form). Strings live until the callback returns. */
+typedef enum rf_trace_kind { RF_TRACE_HIT, RF_TRACE_DROPPED, RF_TRACE_VERDICT } rf_trace_kind;
+
+typedef struct rf_trace_event {
+    rf_trace_kind kind;
+    const rf_rule_info *rule;
+    const char *pattern;    /* HIT / DROPPED: the pattern's name, without '$' */
+    int line;               /* HIT / DROPPED: the line of its `match` in rule->file */
+    const char *lang;       /* the language of the variant that ran ("*": every text) */
+    const char *text_langs; /* the languages detected in the text, e.g. "en, de" */
+    size_t s, e;            /* HIT / DROPPED: the occurrence */
+    const char *concepts;   /* HIT / DROPPED: "@lexicon=word; …" of the words that fired */
+    size_t us, ue;          /* DROPPED: what `unless` matched */
+    const char *by;         /* DROPPED: the operand that matched (@context, /regex/, "phrase") */
+    bool fired;             /* VERDICT: whether the rule fires on the text */
+} rf_trace_event;
+
+typedef void (*rf_trace_cb)(const rf_trace_event *ev, void *ud);
+
+/* Run every rule that reads text fields on text (put in the first field each
+ * reads), telling cb of each occurrence and verdict. RF_OK, RF_ENOMEM, or
+ * RF_EINVAL when text is not valid UTF-8. */
+RF_API int rf_ruleset_trace(const rf_ruleset *rs, const char *text, size_t len, rf_trace_cb cb,
+                            void *ud);
+
 #endif

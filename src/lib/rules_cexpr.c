@@ -258,6 +258,19 @@ char *cexpr_render(const rf_ruleset *rs, const cexpr *e, int lang, bool *oom)
     return b.s;
 }
 
+/* Render e for lang with its own flags inline (for running it on its own). */
+char *cexpr_render_operand(const rf_ruleset *rs, const cexpr *e, int lang, bool *oom)
+{
+    strbuf b = {0};
+    bool ok = put_expr(rs, e, lang, false, &b);
+    *oom = b.oom;
+    if (!ok || b.oom || !b.s) {
+        free(b.s);
+        return NULL;
+    }
+    return b.s;
+}
+
 typedef struct refs {
     const char *name[MAX_REFS];
     size_t len[MAX_REFS];
@@ -303,6 +316,19 @@ static void collect_refs(const rf_ruleset *rs, const cexpr *e, refs *rf)
     }
     collect_refs(rs, e->l, rf);
     collect_refs(rs, e->r, rf);
+}
+
+/* The lexicons e names, for rules trace. */
+int cexpr_refs(const rf_ruleset *rs, const cexpr *e, const char **names, size_t *lens, int max)
+{
+    refs rf = {0};
+    collect_refs(rs, e, &rf);
+    int n = rf.n < max ? rf.n : max;
+    for (int i = 0; i < n; i++) {
+        names[i] = rf.name[i];
+        lens[i] = rf.len[i];
+    }
+    return n;
 }
 
 /* Set a diagnostic at a rule's pattern. */

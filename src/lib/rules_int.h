@@ -272,6 +272,10 @@ int rules_build_patterns(rf_ruleset *rs, rf_diag *diag);
 /* Render e for language lang into a new regex source (caller frees); NULL when
  * a lexicon it names has no entries in lang, or on ENOMEM (*oom set). */
 char *cexpr_render(const rf_ruleset *rs, const cexpr *e, int lang, bool *oom);
+/* Render one operand of e for lang as a self-contained regex (its flags inline). */
+char *cexpr_render_operand(const rf_ruleset *rs, const cexpr *e, int lang, bool *oom);
+/* The lexicons e names: up to max names (not NUL-terminated) and lengths; their number. */
+int cexpr_refs(const rf_ruleset *rs, const cexpr *e, const char **names, size_t *lens, int max);
 /* The lexicon name@lang, or NULL. */
 const lexicon *lexicon_find(const rf_ruleset *rs, const char *name, size_t len, int lang);
 /* Parse a condition for rule r at the lexer's current token. */
@@ -288,6 +292,8 @@ void scanner_begin(rf_scanner *sc, const rf_record *rec);
 /* Work out, for every rule, whether it fires on a record that has none of the
  * fields it reads (such a rule's verdict is then known without running it). */
 int scanner_mark_empty(rf_ruleset *rs);
+/* Evaluate pattern i of rule r alone on the record given to scanner_begin. */
+bool scanner_pattern(rf_scanner *sc, const rule *r, int i);
 /* Whether rule r fires on the record given to scanner_begin. */
 bool scanner_rule_fires(rf_scanner *sc, const rule *r);
 

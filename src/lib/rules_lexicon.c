@@ -9,6 +9,8 @@
 #include "rules_int.h"
 
 #define LETTERS "[\\p{L}\\p{M}]*" /* the rest of a word after a prefix or stem */
+/* The end of a word: no letter follows, or the entry ended with an apostrophe (n', l'). */
+#define WORD_END "(?:(?<=['\\x{2019}])|(?![\\p{L}\\p{N}_]))"
 #define MIN_STEM 3                /* characters a stem keeps at least, else the word is exact */
 
 /* Append n bytes to b. */
@@ -209,7 +211,7 @@ static void put_lexicon(strbuf *b, const lexicon *lx)
     bool words = !lang_nospace(lx->lang);
     sb_str(b, words ? "(?i:(?<![\\p{L}\\p{N}_])(?:" : "(?i:(?:");
     sb_str(b, lx->alt);
-    sb_str(b, words ? ")(?![\\p{L}\\p{N}_]))" : "))");
+    sb_str(b, words ? ")" WORD_END ")" : "))");
 }
 
 /* Append @name for lang (every language's entries for lang 0); false when
@@ -240,7 +242,7 @@ void render_phrase(const char *phrase, int lang, strbuf *b)
     bool words = !lang_nospace(lang);
     sb_str(b, words ? "(?i:(?<![\\p{L}\\p{N}_])" : "(?i:");
     put_entry(b, phrase, false, NULL);
-    sb_str(b, words ? "(?![\\p{L}\\p{N}_]))" : ")");
+    sb_str(b, words ? WORD_END ")" : ")");
 }
 
 /* Whether a lexicon of this name exists in some language. */

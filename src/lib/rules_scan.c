@@ -338,6 +338,14 @@ static bool eval(rf_scanner *sc, const cond *c)
     return false;
 }
 
+/* Evaluate pattern i of rule r alone on the current record (rules trace). */
+bool scanner_pattern(rf_scanner *sc, const rule *r, int i)
+{
+    sc->r = r;
+    memset(sc->state, -1, (size_t)r->npats);
+    return pat(sc, i);
+}
+
 /* Whether rule r fires on the scanner's current record. */
 bool scanner_rule_fires(rf_scanner *sc, const rule *r)
 {

@@ -22,3 +22,19 @@ printf 'rule r1 {\n  title "t"\n  indicator debt_bondage\n  severity high\n  wei
 "$RF" rules test --rules "$tmp/broken" > "$tmp/rt.out" 2>&1
 expect_exit rules-test-mismatch-exit-1 1 $?
 expect_grep rules-test-mismatch-shown 'x.rules:9: rule r1: expected a hit, it did not fire: debt of USD 900' "$tmp/rt.out"
+
+# rules trace: each occurrence with its language, span and lexicon words, and the
+# context that dropped one, with file and line; the worked lexicon example passes.
+ex=examples/rules/identity-documents.rules
+"$RF" rules test --rules "$ex" > "$tmp/ex.out" 2>&1
+expect_exit rules-test-lexicon-example-exit-0 0 $?
+"$RF" rules trace --rules "$ex" "Wir behalten keine Pässe. Der Vermittler behält die Reisepässe." > "$tmp/trace.out" 2>&1
+expect_exit rules-trace-exit-0 0 $?
+expect_grep rules-trace-dropped 'identity-documents.rules:33: rule identity_documents_held_multilingual \$held \[de; text: de\] dropped bytes 4-25 "behalten keine Pässe" concepts @id_document=Pässe; @held=behalten by unless @negation "keine"' "$tmp/trace.out"
+expect_grep rules-trace-hit '\[de; text: de\] hit bytes 42-65 "behält die Reisepässe" concepts @id_document=Reisepässe; @held=behält$' "$tmp/trace.out"
+expect_grep rules-trace-verdict 'identity-documents.rules:25: rule identity_documents_held_multilingual (identity_documents_retained): FIRES' "$tmp/trace.out"
+printf 'Pass\302\255ports are held by the agent.' | "$RF" rules trace - > "$tmp/trace2.out" 2>&1
+expect_grep rules-trace-stdin-soft-hyphen 'rule identity_documents_retained (identity_documents_retained): FIRES' "$tmp/trace2.out"
+printf '\377' | "$RF" rules trace - > /dev/null 2> "$tmp/trace3.err"
+expect_exit rules-trace-invalid-utf8-exit-2 2 $?
+expect_grep rules-trace-invalid-utf8-message 'not valid UTF-8' "$tmp/trace3.err"

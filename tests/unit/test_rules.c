@@ -586,6 +586,40 @@ static void test_declared_indicator(void **state)
     rf_ruleset_destroy(rs);
 }
 
+typedef struct trace_log {
+    char s[4096];
+} trace_log;
+
+/* Append one trace event to the log as "kind rule $pat lang [s,e) concepts by". */
+static void log_trace(const rf_trace_event *ev, void *ud)
+{
+    trace_log *l = ud;
+    size_t o = strlen(l->s);
+    if (ev->kind == RF_TRACE_VERDICT)
+        snprintf(l->s + o, sizeof l->s - o, "%s %s\n", ev->rule->id, ev->fired ? "fires" : "no");
+    else
+        snprintf(l->s + o, sizeof l->s - o, "%s $%s %s:%d %s %zu-%zu {%s} %s %zu-%zu\n",
+                 ev->kind == RF_TRACE_HIT ? "hit" : "dropped", ev->pattern, ev->lang, ev->line,
+                 ev->text_langs, ev->s, ev->e, ev->concepts, ev->by, ev->us, ev->ue);
+}
+
+/* rules trace reports each occurrence with its language, span in the user's
+ * text, the lexicon words, and the context that dropped it, then the verdict. */
+static void test_trace(void **state)
+{
+    (void)state;
+    rf_ruleset *rs = must_compile(LEX HEAD "\n match $a = @doc near/4 @ret unless @neg }");
+    trace_log l = {""};
+    const char *text = "We never keep pass\xc2\xadports. Die P\xc3\xa4sse werden einbehalten.";
+    assert_int_equal(rf_ruleset_trace(rs, text, strlen(text), log_trace, &l), RF_OK);
+    assert_string_equal(l.s, "dropped $a en:13 en, de 9-25 {@doc=pass\xc2\xadports; @ret=keep} @neg "
+                             "3-8\nhit $a de:13 en, de 31-56 {@doc=P\xc3\xa4sse; @ret=einbehalten}  "
+                             "0-0\n"
+                             "r fires\n");
+    assert_int_equal(rf_ruleset_trace(rs, "\xff", 1, log_trace, &l), RF_EINVAL);
+    rf_ruleset_destroy(rs);
+}
+
 /* Append the UTF-8 of code point c to out at *o. */
 static void put_cp(char *out, size_t *o, unsigned c)
 {
@@ -717,6 +751,7 @@ int main(void)
         cmocka_unit_test(test_invalid_utf8),   cmocka_unit_test(test_canonical_evidence),
         cmocka_unit_test(test_evasions),       cmocka_unit_test(test_lexicons),
         cmocka_unit_test(test_lexicon_errors), cmocka_unit_test(test_declared_indicator),
+        cmocka_unit_test(test_trace),
     };
     return cmocka_run_group_tests_name("rules", tests, NULL, NULL);
 }
