@@ -1,4 +1,6 @@
 /* Language detection by script and stop words (see lang_detect.h for why not n-grams). */
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unicode/uchar.h>
 #include <unicode/uscript.h>
@@ -92,23 +94,65 @@ bool lang_nospace(int id)
     return id > 0 && id < NLANG && langs[id].nospace;
 }
 
+/* Whether the language is written in the Latin script. */
+bool lang_latin(int id)
+{
+    return id > 0 && id < NLANG && langs[id].sc == S_LATIN;
+}
+
 /* The known codes, comma-separated. */
 const char *lang_codes(void)
 {
     return "en, de, fr, es, pt, it, nl, pl, tr, id, vi, ru, uk, zh, ja, th, ko, ar, hi, bn, el, he";
 }
 
-/* Whether the word w (n bytes, lower case) is one of the space-separated stop words. */
-static bool is_stop(const char *stop, const char *w, size_t n)
+typedef struct stopword {
+    char w[24];
+    langmask langs;       /* the languages it is a stop word of */
+} stopword;
+
+#define MAX_STOP 512
+static stopword stops[MAX_STOP];
+static size_t nstops;
+static pthread_once_t stops_once = PTHREAD_ONCE_INIT;
+
+/* Order stop words by their bytes. */
+static int cmp_stop(const void *a, const void *b)
 {
-    for (const char *p = stop; *p;) {
-        const char *e = strchr(p, ' ');
-        size_t k = e ? (size_t)(e - p) : strlen(p);
-        if (k == n && memcmp(p, w, n) == 0)
-            return true;
-        p += k + (e != NULL);
-    }
-    return false;
+    return strcmp(((const stopword *)a)->w, ((const stopword *)b)->w);
+}
+
+/* Build the sorted table of every language's stop words, once per process. */
+static void build_stops(void)
+{
+    for (int i = 1; i < NLANG; i++)
+        for (const char *p = langs[i].stop; *p;) {
+            const char *e = strchr(p, ' ');
+            size_t k = e ? (size_t)(e - p) : strlen(p);
+            size_t j = 0;
+            while (j < nstops && !(strlen(stops[j].w) == k && memcmp(stops[j].w, p, k) == 0))
+                j++;
+            if (j == nstops && nstops < MAX_STOP && k < sizeof stops[0].w) {
+                memcpy(stops[nstops].w, p, k);
+                stops[nstops++].w[k] = '\0';
+            }
+            if (j < nstops)
+                stops[j].langs |= 1ull << i;
+            p += k + (e != NULL);
+        }
+    qsort(stops, nstops, sizeof *stops, cmp_stop);
+}
+
+/* The languages word w (n bytes, lower case) is a stop word of. */
+static langmask stop_langs(const char *w, size_t n)
+{
+    stopword key;
+    if (n >= sizeof key.w)
+        return 0;
+    memcpy(key.w, w, n);
+    key.w[n] = '\0';
+    const stopword *hit = bsearch(&key, stops, nstops, sizeof *stops, cmp_stop);
+    return hit ? hit->langs : 0;
 }
 
 /* Decode the (valid) UTF-8 character at t[*i], advancing *i. */
@@ -143,10 +187,9 @@ typedef struct tally {
 /* Count a finished word w (lower-cased, n bytes) against every language's stop words. */
 static void tally_word(tally *ty, const char *w, size_t n, script sc)
 {
-    if (!n)
-        return;
-    for (int i = 1; i < NLANG; i++)
-        if (langs[i].sc == sc && is_stop(langs[i].stop, w, n))
+    langmask m = n && sc != S_OTHER ? stop_langs(w, n) : 0;
+    for (int i = 1; m && i < NLANG; i++)
+        if (m >> i & 1 && langs[i].sc == sc)
             ty->stops[i]++;
 }
 
@@ -176,6 +219,10 @@ static langmask decide(const tally *ty)
 /* Record the script of letter ch in the tally. */
 static void tally_script(tally *ty, UChar32 ch)
 {
+    if (ch < 0x80) {
+        ty->latin++;
+        return;
+    }
     UErrorCode e = U_ZERO_ERROR;
     UScriptCode s = uscript_getScript(ch, &e);
     if (s == USCRIPT_LATIN) {
@@ -196,6 +243,7 @@ static void tally_script(tally *ty, UChar32 ch)
 /* The languages of t, sentence by sentence. */
 langmask lang_detect(const char *t, size_t len)
 {
+    pthread_once(&stops_once, build_stops);
     langmask m = 0;
     tally ty;
     memset(&ty, 0, sizeof ty);
@@ -207,9 +255,8 @@ langmask lang_detect(const char *t, size_t len)
         UChar32 ch = i < len ? cp_at(t, len, &i) : (i++, '\n');
         bool letter = ch < 0x80 ? (unsigned)((ch | 32) - 'a') < 26u : u_isalpha(ch);
         if (letter) {
-            if (ch >= 0x80 || (unsigned)((ch | 32) - 'a') < 26u)
-                tally_script(&ty, ch);
-            UChar32 lo = u_tolower(ch);
+            tally_script(&ty, ch);
+            UChar32 lo = ch < 0x80 ? (ch | 32) : u_tolower(ch);
             char b[4];
             size_t bn = 0;
             if (lo < 0x80) {
@@ -222,10 +269,11 @@ langmask lang_detect(const char *t, size_t len)
                 b[bn++] = (char)(0x80 | (lo >> 6 & 0x3F));
                 b[bn++] = (char)(0x80 | (lo & 0x3F));
             }
-            UErrorCode e = U_ZERO_ERROR;
-            UScriptCode s = ch < 0x80 ? USCRIPT_LATIN : uscript_getScript(ch, &e);
-            if (!wn)
+            if (!wn) {
+                UErrorCode e = U_ZERO_ERROR;
+                UScriptCode s = ch < 0x80 ? USCRIPT_LATIN : uscript_getScript(ch, &e);
                 wsc = s == USCRIPT_LATIN ? S_LATIN : s == USCRIPT_CYRILLIC ? S_CYRILLIC : S_OTHER;
+            }
             if (wn + bn <= sizeof w)
                 memcpy(w + wn, b, bn);
             else

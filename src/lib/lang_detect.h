@@ -29,6 +29,8 @@ const char *lang_code(int id);
 /* Whether the language is written without spaces between words (zh, ja, th):
  * its lexicon entries match without word boundaries. */
 bool lang_nospace(int id);
+/* Whether the language is written in the Latin script (it may occur in ASCII text). */
+bool lang_latin(int id);
 /* A comma-separated list of the known codes, for messages. */
 const char *lang_codes(void);
 /* The languages of text t (len bytes of valid UTF-8), one sentence at a time. */

@@ -212,6 +212,8 @@ static bool variant_reads(canon *cn, const variant *v)
 {
     if (!v->lang)
         return true;
+    if (cn->ascii && !lang_latin(v->lang))
+        return false; /* plain ASCII holds no letter of that language's script */
     if (!cn->langs_done) {
         cn->langs = lang_detect(cn->text, cn->len);
         cn->langs_done = true;

@@ -317,7 +317,8 @@ bool canon_text(canon *c, const char *t, size_t len)
     c->len = c->olen = len;
     c->mapped = false;
     c->langs_done = false;
-    if (all_ascii(t, len) || len >= UINT32_MAX)
+    c->ascii = all_ascii(t, len);
+    if (c->ascii || len >= UINT32_MAX)
         return true;
     bool mixed = false;
     if (!pass_nfkc(c, t, len, &mixed) || (mixed && !pass_confusables(c))) {

@@ -21,6 +21,7 @@ typedef struct canon {
     size_t len;
     size_t olen;        /* length of the original */
     bool mapped;        /* false: text is the original (offsets are the same) */
+    bool ascii;         /* the text is plain ASCII */
     char *buf;          /* owned: canonical bytes when mapped */
     size_t cap;
     uint32_t *map;      /* owned: map[i] original offset of canonical byte i; map[len] = olen */
