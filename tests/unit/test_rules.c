@@ -10,6 +10,7 @@
 #include <cmocka.h>
 #include "redflag/reader.h"
 #include "redflag/rules.h"
+#include "../../src/lib/lang_detect.h"
 
 /* Write src to a temporary .rules file and compile it; returns rc, fills diag. */
 static int compile_src(const char *src, rf_ruleset **rs, rf_diag *d)
@@ -620,6 +621,51 @@ static void test_trace(void **state)
     rf_ruleset_destroy(rs);
 }
 
+/* The languages detected in a text, as "de fr" (ids in table order). */
+static void langs_of(const char *t, char *out, size_t n)
+{
+    langmask m = lang_detect(t, strlen(t));
+    out[0] = '\0';
+    for (int l = 1; l <= lang_count(); l++)
+        if (m >> l & 1)
+            snprintf(out + strlen(out), n - strlen(out), "%s%s", out[0] ? " " : "", lang_code(l));
+}
+
+/* Script and stop words decide a sentence's language; a record may mix them. */
+static void test_lang_detect(void **state)
+{
+    (void)state;
+    static const struct { const char *text, *langs; } cases[] = {
+        {"The workers said that their passports were held by the agent.", "en"},
+        {"Die Arbeiter sagten, dass ihre Pässe nicht zurückgegeben wurden.", "de"},
+        {"Les travailleurs ont déclaré que leurs passeports étaient confisqués.", "fr"},
+        {"Los trabajadores dijeron que sus pasaportes fueron retenidos por la empresa.", "es"},
+        {"Os trabalhadores disseram que os passaportes foram retidos pela empresa.", "pt"},
+        {"I lavoratori hanno detto che i passaporti sono stati trattenuti dalla ditta.", "it"},
+        {"Pracownicy powiedzieli, że ich paszporty są zatrzymane przez agencję.", "pl"},
+        {"İşçiler pasaportlarının işveren tarafından alındığını ve geri verilmediğini söyledi.",
+         "tr"},
+        {"Para pekerja mengatakan bahwa paspor mereka ditahan oleh agen.", "id"},
+        {"Рабочие сказали, что их паспорта забрал работодатель.", "ru"},
+        {"工人说他们的护照被雇主扣押了。", "zh"},
+        {"労働者はパスポートを取り上げられたと言った。", "ja"},
+        {"คนงานกล่าวว่าหนังสือเดินทางถูกยึด", "th"},
+        {"قال العمال إن جوازات سفرهم محتجزة لدى صاحب العمل.", "ar"},
+        /* two sentences, two languages */
+        {"The audit was fine. Die Pässe werden einbehalten.", "en de"},
+        /* no function word: every language of the script */
+        {"Passports held.", "en de fr es pt it nl pl tr id vi"},
+        {"12345 %%%", ""},
+    };
+    char got[256];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        langs_of(cases[i].text, got, sizeof got);
+        if (strcmp(got, cases[i].langs) != 0)
+            fail_msg("case %zu: '%s' detected as '%s', wanted '%s'", i, cases[i].text, got,
+                     cases[i].langs);
+    }
+}
+
 /* Append the UTF-8 of code point c to out at *o. */
 static void put_cp(char *out, size_t *o, unsigned c)
 {
@@ -751,7 +797,7 @@ int main(void)
         cmocka_unit_test(test_invalid_utf8),   cmocka_unit_test(test_canonical_evidence),
         cmocka_unit_test(test_evasions),       cmocka_unit_test(test_lexicons),
         cmocka_unit_test(test_lexicon_errors), cmocka_unit_test(test_declared_indicator),
-        cmocka_unit_test(test_trace),
+        cmocka_unit_test(test_trace),          cmocka_unit_test(test_lang_detect),
     };
     return cmocka_run_group_tests_name("rules", tests, NULL, NULL);
 }
