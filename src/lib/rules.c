@@ -295,7 +295,10 @@ int rf_ruleset_compile(rf_ruleset **out, const char *const *paths, size_t npaths
     if (!rs)
         return RF_ENOMEM;
     pthread_mutex_init(&rs->jit_lock, NULL);
-    uint64_t digest = FNV1A_INIT;
+    /* the engine's version is part of the digest: verdicts cached by an engine
+     * that read text differently (before canonicalisation, lexicons) are not reused */
+    static const char engine[] = "rules-engine 2: canonical text, lexicons";
+    uint64_t digest = fnv1a(FNV1A_INIT, engine, sizeof engine - 1);
     int rc = make_context(rs);
     for (size_t i = 0; rc == RF_OK && i < npaths; i++) {
         struct stat st;
