@@ -15,6 +15,7 @@ void cexpr_free(cexpr *e)
         return;
     cexpr_free(e->l);
     cexpr_free(e->r);
+    pcre2_code_free(e->pre);
     free(e->text);
     free(e);
 }
@@ -33,8 +34,9 @@ static cexpr *node(lexer *lx, cexpr_kind k)
     return e;
 }
 
-/* Compile a plain regex (one naming no lexicon) now, so its errors point at the column. */
-static bool check_regex(lexer *lx, const cexpr *e)
+/* Compile a plain regex (one naming no lexicon) now, so its errors point at the
+ * column; the code is kept for the pattern's variant. */
+static bool check_regex(lexer *lx, cexpr *e)
 {
     if (strchr(e->text, '@'))
         return true; /* checked once its lexicons are known (rules_build_patterns) */
@@ -47,7 +49,7 @@ static bool check_regex(lexer *lx, const cexpr *e)
     pcre2_code *re = pcre2_compile((PCRE2_SPTR)e->text, PCRE2_ZERO_TERMINATED, opts, &err, &off,
                                    NULL);
     if (re) {
-        pcre2_code_free(re);
+        e->pre = re;
         return true;
     }
     PCRE2_UCHAR msg[256];
@@ -342,10 +344,16 @@ static int pat_error(rf_diag *diag, const rule *r, int line, int col, const char
     return RF_ESYNTAX;
 }
 
-/* Compile src with opts; NULL with diag set on a syntax error. */
+/* Compile src with opts, or take the code compiled when e (a plain regex) was
+ * parsed; NULL with diag set on a syntax error. */
 static pcre2_code *compile(const char *src, uint32_t opts, const rule *r, const pattern *p,
-                           int lang, rf_diag *diag)
+                           int lang, cexpr *e, rf_diag *diag)
 {
+    if (e && e->pre) {
+        pcre2_code *pre = e->pre;
+        e->pre = NULL;
+        return pre;
+    }
     int err;
     PCRE2_SIZE off;
     pcre2_code *re = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED, opts, &err, &off, NULL);
@@ -409,7 +417,7 @@ static int build_variant(const rf_ruleset *rs, const rule *r, const pattern *p, 
         return RF_ENOMEM; /* the caller only asks for languages every lexicon has */
     bool plain = p->expr->k == CE_REGEX;
     uint32_t opts = plain ? flag_opts(p->expr->flags) : PCRE2_UTF;
-    v->re = compile(src, opts, r, p, lang, diag);
+    v->re = compile(src, opts, r, p, lang, plain ? p->expr : NULL, diag);
     bool caseless = !plain || lexical || (opts & PCRE2_CASELESS);
     v->always = (opts & PCRE2_EXTENDED) || !v->re || !prefilter_extract(src, caseless, &v->lits);
     if (v->always)
@@ -422,7 +430,8 @@ static int build_variant(const rf_ruleset *rs, const rule *r, const pattern *p, 
     if (oom)
         return RF_ENOMEM;
     if (usrc) {
-        v->unless = compile(usrc, uopts, r, p, lang, diag);
+        v->unless = compile(usrc, uopts, r, p, lang,
+                            p->nunl == 1 && p->unl[0]->k == CE_REGEX ? p->unl[0] : NULL, diag);
         free(usrc);
         if (!v->unless)
             return RF_ESYNTAX;

@@ -103,6 +103,8 @@ typedef struct cexpr {
     cexpr_kind k;
     char *text;              /* regex source, lexicon name or phrase (owned) */
     char flags[8];           /* CE_REGEX: its flags */
+    pcre2_code *pre;         /* CE_REGEX without lexicons: compiled when parsed, until a
+                              * variant takes it (owned) */
     int n;                   /* CE_NEAR: at most n words between the two sides */
     bool ordered;            /* CE_NEAR written `then/N`: l before r only */
     bool clause;             /* CE_NEAR: the words between stay within one clause */
