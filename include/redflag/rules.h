@@ -136,6 +136,8 @@ typedef struct rf_trace_event {
     rf_trace_kind kind;
     const rf_rule_info *rule;
     const char *pattern;    /* HIT / DROPPED: the pattern's name, without '$' */
+    const char *field;      /* HIT / DROPPED: the field's path (text, supplier.notes…) */
+    const char *text;       /* HIT / DROPPED: its value as given (s, e… are offsets in it) */
     int line;               /* HIT / DROPPED: the line of its `match` in rule->file */
     const char *lang;       /* the language of the variant that ran ("*": every text) */
     const char *text_langs; /* the languages detected in the text, e.g. "en, de" */
@@ -153,5 +155,8 @@ typedef void (*rf_trace_cb)(const rf_trace_event *ev, void *ud);
  * RF_EINVAL when text is not valid UTF-8. */
 RF_API int rf_ruleset_trace(const rf_ruleset *rs, const char *text, size_t len, rf_trace_cb cb,
                             void *ud);
+/* The same for every rule with patterns on a whole record (`screen --explain`). */
+RF_API int rf_ruleset_trace_record(const rf_ruleset *rs, const rf_record *rec, rf_trace_cb cb,
+                                   void *ud);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* Exit codes (DESIGN "Exit codes", contract). */
 enum {
@@ -68,9 +69,12 @@ int cli_lists_open(cli_lists *l, const char *data_opt, const char *conf_opt, con
 void cli_lists_close(cli_lists *l);
 
 struct rf_ruleset;
+struct rf_record;
 /* Compile the rule files or directories in paths (none: the shipped rules),
  * printing the diagnostic on failure. Returns an exit code (3 for bad rules). */
 int cli_compile_rules(const char *const *paths, size_t npaths, struct rf_ruleset **rs);
+/* `screen --explain`: write why each rule fires or not on rec to fp (cmd_rules.c). */
+int cli_explain_record(const struct rf_ruleset *rs, const struct rf_record *rec, FILE *fp);
 
 /* `screen`, or with audit true `audit` (an HTML report of the run). */
 int cli_screen(int argc, char **argv, bool audit);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "redflag/record.h"
 #include "redflag/rules.h"
 
 typedef struct rules_opts {
@@ -90,7 +91,8 @@ static int do_test(const rf_ruleset *rs, size_t min_examples)
 }
 
 typedef struct trace_out {
-    const char *text;
+    FILE *fp;
+    const char *prefix;   /* before each line ("" or the record's id) */
     size_t events, fired; /* occurrences of the current rule; rules that fire */
 } trace_out;
 
@@ -98,27 +100,37 @@ typedef struct trace_out {
 static void show_trace(const rf_trace_event *ev, void *ud)
 {
     trace_out *to = ud;
-    const char *text = to->text;
     const rf_rule_info *r = ev->rule;
     if (ev->kind == RF_TRACE_VERDICT) {
         if (ev->fired || to->events)
-            printf("%s:%d: rule %s (%s): %s\n", r->file, r->line, r->id, r->indicator,
-                   ev->fired ? "FIRES" : "does not fire");
+            fprintf(to->fp, "%s%s:%d: rule %s (%s): %s\n", to->prefix, r->file, r->line, r->id,
+                    r->indicator, ev->fired ? "FIRES" : "does not fire");
         to->fired += ev->fired;
         to->events = 0;
         return;
     }
     to->events++;
-    printf("%s:%d: rule %s $%s [%s; text: %s] %s bytes %zu-%zu \"%.*s\"", r->file, ev->line,
-           r->id, ev->pattern, ev->lang, ev->text_langs,
-           ev->kind == RF_TRACE_HIT ? "hit" : "dropped", ev->s, ev->e, (int)(ev->e - ev->s),
-           text + ev->s);
+    fprintf(to->fp, "%s%s:%d: rule %s $%s [%s; text: %s] %s %s bytes %zu-%zu \"%.*s\"",
+            to->prefix, r->file, ev->line, r->id, ev->pattern, ev->lang, ev->text_langs,
+            ev->kind == RF_TRACE_HIT ? "hit" : "dropped", ev->field, ev->s, ev->e,
+            (int)(ev->e - ev->s), ev->text + ev->s);
     if (ev->concepts[0])
-        printf(" concepts %s", ev->concepts);
+        fprintf(to->fp, " concepts %s", ev->concepts);
     if (ev->kind == RF_TRACE_DROPPED)
-        printf(" by unless %s \"%.*s\"", ev->by[0] ? ev->by : "?", (int)(ev->ue - ev->us),
-               text + ev->us);
-    printf("\n");
+        fprintf(to->fp, " by unless %s \"%.*s\"", ev->by[0] ? ev->by : "?",
+                (int)(ev->ue - ev->us), ev->text + ev->us);
+    fputc('\n', to->fp);
+}
+
+/* `screen --explain`: the trace of one record's rules, on fp, each line
+ * prefixed with the record's id. */
+int cli_explain_record(const rf_ruleset *rs, const rf_record *rec, FILE *fp)
+{
+    const char *id = rf_record_str(rec, RF_F_ID, 0, NULL);
+    char prefix[160];
+    snprintf(prefix, sizeof prefix, "explain %s: ", id && id[0] ? id : "(no id)");
+    trace_out to = {fp, prefix, 0, 0};
+    return rf_ruleset_trace_record(rs, rec, show_trace, &to);
 }
 
 /* Read all of standard input into a string (caller frees); NULL on error. */
@@ -158,7 +170,7 @@ static int do_trace(const rf_ruleset *rs, char **words, int nwords)
         msg_error("cannot read the text to trace");
         return EXIT_IO;
     }
-    trace_out to = {text, 0, 0};
+    trace_out to = {stdout, "", 0, 0};
     int rc = rf_ruleset_trace(rs, text, len, show_trace, &to);
     free(text);
     if (rc == RF_OK)

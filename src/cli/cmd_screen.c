@@ -32,6 +32,7 @@ typedef struct screen_opts {
     bool no_prefilter;
     bool no_lists;
     bool no_cache;
+    bool explain;         /* --explain: rules trace of each record on stderr */
     long long cache_ttl;  /* seconds, 0 for no maximum age */
     const char *data, *conf;
     bool audit;           /* `audit`: an HTML report of the run */
@@ -82,6 +83,9 @@ static void usage(FILE *fp, bool audit)
             "                        snapshots on first use)\n"
             "      --conf FILE       feed list (default: feeds/feeds.conf of this installation)\n"
             "      --no-lists        rules only: no list matching and no goods x origin check\n"
+            "      --explain         on stderr, for each record: every rule occurrence with its\n"
+            "                        language, span, lexicon words, the context that dropped it,\n"
+            "                        and the rule's verdict, with file and line (rules trace)\n"
             "      --no-cache        match every party against the lists, without the profile\n"
             "                        cache in DATA/cache (also REDFLAG_CACHE=off)\n"
             "      --cache-ttl AGE   cached profiles older than AGE (seconds, or 30m, 12h, 30d)\n"
@@ -141,6 +145,7 @@ static int take_option(screen_opts *o, int c)
     case 'P': o->no_prefilter = true; return 0;
     case 'L': o->no_lists = true; return 0;
     case 'N': o->no_cache = true; return 0;
+    case 'X': o->explain = true; return 0;
     case 'T':
         if (rf_cache_parse_ttl(optarg, &o->cache_ttl) != RF_OK)
             return msg_usage("screen", "--cache-ttl: %s", rf_cache_error());
@@ -163,6 +168,7 @@ static int parse(int argc, char **argv, screen_opts *o)
         {"no-cache", no_argument, NULL, 'N'}, {"cache-ttl", required_argument, NULL, 'T'},
         {"data", required_argument, NULL, 'd'}, {"conf", required_argument, NULL, 'c'},
         {"report", required_argument, NULL, 'R'}, {"help", no_argument, NULL, 'h'},
+        {"explain", no_argument, NULL, 'X'},
         {NULL, 0, NULL, 0},
     };
     int c, rc;
@@ -198,6 +204,9 @@ static int screen_record(screen_run *run)
     }
     if (rc != RF_OK)
         return rc;
+    if (run->o->explain &&
+        cli_explain_record(rf_scanner_ruleset(run->sc), run->rec, stderr) != RF_OK)
+        return RF_ENOMEM;
     rf_result_score(res);
     if (res->level >= run->o->fail_on)
         run->failed_level = true;

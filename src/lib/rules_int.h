@@ -228,6 +228,8 @@ struct rf_scanner {
     unsigned long limit_hits;
     scan_trace_fn trace;   /* rules trace: told of each suppressed occurrence, or NULL */
     void *trace_ud;
+    rf_field cur_field;    /* the value being matched, for the trace */
+    size_t cur_value;
     canon *cv;             /* the canonical form of each scanned value (text_canon.h) */
     size_t ncv, capcv;
     size_t cvbase[RF_F_COUNT]; /* value v of field f is cv[cvbase[f] + v] */

@@ -242,6 +242,8 @@ static bool pat(rf_scanner *sc, int i)
         size_t n = rf_record_count(sc->rec, fld);
         for (size_t v = 0; v < n; v++) {
             canon *cn = &sc->cv[sc->cvbase[fld] + v];
+            sc->cur_field = fld;
+            sc->cur_value = v;
             for (int k = 0; k < p->nv && k < 64; k++) {
                 if (!(live >> k & 1) || !variant_reads(cn, &p->v[k]))
                     continue;

@@ -12,12 +12,13 @@ typedef struct trace_ctx {
     const rf_ruleset *rs;
     const rule *r;
     const pattern *p;
-    const canon *cn;        /* the text's canonical form */
-    const char *orig;       /* the text as given */
+    const rf_record *rec;
+    const rf_scanner *sc;
+    const canon *cn;        /* the value's canonical form */
+    const char *orig;       /* the value as given */
     rf_trace_cb cb;
     void *ud;
-    char langs[128];        /* languages detected in the text */
-    int rc;
+    char langs[128];        /* languages detected in the value */
 } trace_ctx;
 
 /* Run regex src on t[s..e); the match in *ms, *me. */
@@ -82,32 +83,6 @@ static void dropped_by(const trace_ctx *cx, int lang, const char *t, size_t us, 
     }
 }
 
-/* Report one occurrence (canonical offsets) of the current pattern. */
-static void report(trace_ctx *cx, rf_trace_kind kind, int lang, size_t s, size_t e, size_t us,
-                   size_t ue)
-{
-    const canon *cn = cx->cn;
-    char con[512] = "", by[256] = "";
-    concepts(cx, cx->p->expr, lang, cn->text, s, e, con, sizeof con);
-    if (kind == RF_TRACE_DROPPED)
-        dropped_by(cx, lang, cn->text, us, ue, by, sizeof by);
-    rf_trace_event ev = {
-        .kind = kind, .rule = &cx->r->info, .pattern = cx->p->name, .line = cx->p->line,
-        .lang = lang_code(lang), .text_langs = cx->langs, .s = canon_orig(cn, s, false),
-        .e = canon_orig(cn, e, true), .concepts = con, .us = canon_orig(cn, us, false),
-        .ue = canon_orig(cn, ue, true), .by = by,
-    };
-    cx->cb(&ev, cx->ud);
-}
-
-/* The scanner's hook: an occurrence its `unless` dropped. */
-static void on_dropped(rf_scanner *sc, const variant *v, const char *t, size_t s, size_t e,
-                       size_t us, size_t ue)
-{
-    (void)t;
-    report(sc->trace_ud, RF_TRACE_DROPPED, v->lang, s, e, us, ue);
-}
-
 /* The detected languages of a text as "en, de". */
 static void lang_names(langmask m, char *out, size_t n)
 {
@@ -121,19 +96,39 @@ static void lang_names(langmask m, char *out, size_t n)
         snprintf(out, n, "none");
 }
 
-/* Trace one rule on text: its patterns' occurrences, then its verdict. */
-static int trace_rule(trace_ctx *cx, rf_scanner *sc, rf_record *rec, const rule *r,
-                      const char *text, size_t len)
+/* Report one occurrence (canonical offsets) of the current pattern in value v of field f. */
+static void report(trace_ctx *cx, rf_trace_kind kind, rf_field f, size_t v, int lang, size_t s,
+                   size_t e, size_t us, size_t ue)
 {
-    rf_record_reset(rec);
-    int rc = rf_record_add(rec, r->fields[0], text, len);
-    if (rc != RF_OK)
-        return rc;
-    scanner_begin(sc, rec);
+    const canon *cn = cx->cn = &cx->sc->cv[cx->sc->cvbase[f] + v];
+    cx->orig = rf_record_str(cx->rec, f, v, NULL);
+    lang_names(lang_detect(cn->text, cn->len), cx->langs, sizeof cx->langs);
+    char con[512] = "", by[256] = "";
+    concepts(cx, cx->p->expr, lang, cn->text, s, e, con, sizeof con);
+    if (kind == RF_TRACE_DROPPED)
+        dropped_by(cx, lang, cn->text, us, ue, by, sizeof by);
+    rf_trace_event ev = {
+        .kind = kind, .rule = &cx->r->info, .pattern = cx->p->name, .line = cx->p->line,
+        .field = rf_field_get(f)->path, .text = cx->orig,
+        .lang = lang_code(lang), .text_langs = cx->langs, .s = canon_orig(cn, s, false),
+        .e = canon_orig(cn, e, true), .concepts = con, .us = canon_orig(cn, us, false),
+        .ue = canon_orig(cn, ue, true), .by = by,
+    };
+    cx->cb(&ev, cx->ud);
+}
+
+/* The scanner's hook: an occurrence its `unless` dropped. */
+static void on_dropped(rf_scanner *sc, const variant *v, const char *t, size_t s, size_t e,
+                       size_t us, size_t ue)
+{
+    (void)t;
+    report(sc->trace_ud, RF_TRACE_DROPPED, sc->cur_field, sc->cur_value, v->lang, s, e, us, ue);
+}
+
+/* Trace one rule on the scanner's record: its patterns' occurrences, then its verdict. */
+static void trace_rule(trace_ctx *cx, rf_scanner *sc, const rule *r)
+{
     cx->r = r;
-    cx->cn = &sc->cv[sc->cvbase[r->fields[0]]];
-    cx->orig = text;
-    lang_names(lang_detect(cx->cn->text, cx->cn->len), cx->langs, sizeof cx->langs);
     for (int i = 0; i < r->npats; i++) {
         cx->p = &r->pats[i];
         sc->trace = on_dropped;
@@ -141,12 +136,12 @@ static int trace_rule(trace_ctx *cx, rf_scanner *sc, rf_record *rec, const rule 
         bool hit = scanner_pattern(sc, r, i);
         sc->trace = NULL;
         if (hit)
-            report(cx, RF_TRACE_HIT, sc->ev[i].lang, sc->ev[i].s, sc->ev[i].e, 0, 0);
+            report(cx, RF_TRACE_HIT, sc->ev[i].field, sc->ev[i].value, sc->ev[i].lang,
+                   sc->ev[i].s, sc->ev[i].e, 0, 0);
     }
     rf_trace_event ev = {.kind = RF_TRACE_VERDICT, .rule = &r->info, .lang = "*",
-                         .text_langs = cx->langs, .fired = scanner_rule_fires(sc, r)};
+                         .text_langs = "", .fired = scanner_rule_fires(sc, r)};
     cx->cb(&ev, cx->ud);
-    return RF_OK;
 }
 
 /* Trace every rule that reads a text field on text. */
@@ -159,11 +154,34 @@ int rf_ruleset_trace(const rf_ruleset *rs, const char *text, size_t len, rf_trac
     int rc = rf_record_create(&rec);
     if (rc == RF_OK)
         rc = rf_scanner_create(&sc, rs);
-    trace_ctx cx = {.rs = rs, .cb = cb, .ud = ud};
-    for (size_t i = 0; rc == RF_OK && i < rs->nrules; i++)
-        if (rs->rules[i].npats && rs->rules[i].nfields)
-            rc = trace_rule(&cx, sc, rec, &rs->rules[i], text, len);
+    trace_ctx cx = {.rs = rs, .rec = rec, .sc = sc, .cb = cb, .ud = ud};
+    for (size_t i = 0; rc == RF_OK && i < rs->nrules; i++) {
+        const rule *r = &rs->rules[i];
+        if (!r->npats || !r->nfields)
+            continue;
+        rf_record_reset(rec);
+        if ((rc = rf_record_add(rec, r->fields[0], text, len)) != RF_OK)
+            break;
+        scanner_begin(sc, rec);
+        trace_rule(&cx, sc, r);
+    }
     rf_scanner_destroy(sc);
     rf_record_destroy(rec);
     return rc;
+}
+
+/* Trace every rule with patterns on a whole record. */
+int rf_ruleset_trace_record(const rf_ruleset *rs, const rf_record *rec, rf_trace_cb cb, void *ud)
+{
+    rf_scanner *sc = NULL;
+    int rc = rf_scanner_create(&sc, rs);
+    if (rc != RF_OK)
+        return rc;
+    trace_ctx cx = {.rs = rs, .rec = rec, .sc = sc, .cb = cb, .ud = ud};
+    scanner_begin(sc, rec);
+    for (size_t i = 0; i < rs->nrules; i++)
+        if (rs->rules[i].npats)
+            trace_rule(&cx, sc, &rs->rules[i]);
+    rf_scanner_destroy(sc);
+    return RF_OK;
 }
