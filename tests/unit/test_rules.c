@@ -599,9 +599,9 @@ static void log_trace(const rf_trace_event *ev, void *ud)
     if (ev->kind == RF_TRACE_VERDICT)
         snprintf(l->s + o, sizeof l->s - o, "%s %s\n", ev->rule->id, ev->fired ? "fires" : "no");
     else
-        snprintf(l->s + o, sizeof l->s - o, "%s $%s %s:%d %s %zu-%zu {%s} %s %zu-%zu\n",
+        snprintf(l->s + o, sizeof l->s - o, "%s $%s %s:%d %s %s %zu-%zu {%s} %s %zu-%zu\n",
                  ev->kind == RF_TRACE_HIT ? "hit" : "dropped", ev->pattern, ev->lang, ev->line,
-                 ev->text_langs, ev->s, ev->e, ev->concepts, ev->by, ev->us, ev->ue);
+                 ev->text_langs, ev->field, ev->s, ev->e, ev->concepts, ev->by, ev->us, ev->ue);
 }
 
 /* rules trace reports each occurrence with its language, span in the user's
@@ -613,11 +613,25 @@ static void test_trace(void **state)
     trace_log l = {""};
     const char *text = "We never keep pass\xc2\xadports. Die P\xc3\xa4sse werden einbehalten.";
     assert_int_equal(rf_ruleset_trace(rs, text, strlen(text), log_trace, &l), RF_OK);
-    assert_string_equal(l.s, "dropped $a en:13 en, de 9-25 {@doc=pass\xc2\xadports; @ret=keep} @neg "
-                             "3-8\nhit $a de:13 en, de 31-56 {@doc=P\xc3\xa4sse; @ret=einbehalten}  "
+    assert_string_equal(l.s, "dropped $a en:13 en, de text 9-25 {@doc=pass\xc2\xadports; @ret=keep} @neg "
+                             "3-8\nhit $a de:13 en, de text 31-56 {@doc=P\xc3\xa4sse; @ret=einbehalten}  "
                              "0-0\n"
                              "r fires\n");
     assert_int_equal(rf_ruleset_trace(rs, "\xff", 1, log_trace, &l), RF_EINVAL);
+    rf_ruleset_destroy(rs);
+    /* on a whole record: each field's own values and spans */
+    rs = must_compile(LEX HEAD "fields text, supplier.notes\n match $a = @doc near/4 @ret }");
+    rf_record *rec;
+    char err[128];
+    const char *json = "{\"text\": \"All good.\", \"supplier\": {\"notes\": \"Pass\\u00adports "
+                       "are held.\"}}";
+    assert_int_equal(rf_record_create(&rec), RF_OK);
+    assert_int_equal(rf_record_from_json(json, strlen(json), rec, err, sizeof err), RF_OK);
+    l.s[0] = '\0';
+    assert_int_equal(rf_ruleset_trace_record(rs, rec, log_trace, &l), RF_OK);
+    assert_string_equal(l.s, "hit $a en:13 en supplier.notes 0-20 "
+                             "{@doc=Pass\xc2\xadports; @ret=held}  0-0\nr fires\n");
+    rf_record_destroy(rec);
     rf_ruleset_destroy(rs);
 }
 
