@@ -212,6 +212,9 @@ static void put_gap(strbuf *b, const cexpr *e, int lang)
     sb_str(b, "[\\p{L}\\p{N}'\\x{2019}\\-]+");
     sb_str(b, sep);
     sb_str(b, n);
+    /* the start of the next word, for an entry written *word (di-tahan); entries that
+     * must start a word refuse it with their own look-behind */
+    sb_str(b, "[\\p{L}\\p{M}\\p{N}]*?");
 }
 
 /* Append the regex of e for lang; false when a lexicon has no entries in lang. */

@@ -11,6 +11,8 @@
 #define LETTERS "[\\p{L}\\p{M}]*" /* the rest of a word after a prefix or stem */
 /* The end of a word: no letter follows, or the entry ended with an apostrophe (n', l'). */
 #define WORD_END "(?:(?<=['\\x{2019}])|(?![\\p{L}\\p{N}_]))"
+/* The start of a word: no letter or digit before it. */
+#define WORD_START "(?<![\\p{L}\\p{N}_])"
 #define MIN_STEM 3                /* characters a stem keeps at least, else the word is exact */
 
 /* Append n bytes to b. */
@@ -120,13 +122,21 @@ static bool parse_entries(lexer *lx, lexicon *lex, struct sb_stemmer *st, strbuf
         return lex_error(lx, "expected '{' to open the lexicon's entries");
     if (!lex_next(lx))
         return false;
+    bool words = !lang_nospace(lex->lang);
     while (lx->tok.kind != TK_RBRACE) {
+        bool suffix = lx->tok.kind == TK_STAR; /* *word: also at the end of a longer word */
+        if (suffix && !lex_next(lx))
+            return false;
         if (lx->tok.kind != TK_STRING && lx->tok.kind != TK_IDENT)
             return lex_error(lx, "expected an entry (a word or a \"phrase\") in lexicon '%s'",
                              lex->name);
         char *e = lx->tok.text ? strdup(lx->tok.text) : strndup(lx->tok.start, lx->tok.len);
         if (!e)
             return lex_error(lx, "out of memory");
+        if (e[0] == '*' && !suffix) { /* "*word" written in quotes */
+            suffix = true;
+            memmove(e, e + 1, strlen(e));
+        }
         if (!e[0] || e[0] == '*') {
             free(e);
             return lex_error(lx, "empty entry in lexicon '%s'", lex->name);
@@ -138,6 +148,8 @@ static bool parse_entries(lexer *lx, lexicon *lex, struct sb_stemmer *st, strbuf
         bool prefix = lx->tok.kind == TK_STAR;
         if (lex->nentries++)
             sb_put(b, "|", 1);
+        if (words && !suffix)
+            sb_str(b, WORD_START);
         put_entry(b, e, prefix, st);
         free(e);
         if (prefix && !lex_next(lx))
@@ -209,7 +221,7 @@ bool rules_parse_lexicon(lexer *lx, rf_ruleset *rs, const char *file)
 static void put_lexicon(strbuf *b, const lexicon *lx)
 {
     bool words = !lang_nospace(lx->lang);
-    sb_str(b, words ? "(?i:(?<![\\p{L}\\p{N}_])(?:" : "(?i:(?:");
+    sb_str(b, "(?i:(?:"); /* each entry has its own word start (parse_entries) */
     sb_str(b, lx->alt);
     sb_str(b, words ? ")" WORD_END ")" : "))");
 }

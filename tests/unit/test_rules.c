@@ -445,6 +445,8 @@ static void test_canonical_evidence(void **state)
             "lexicon ret de { einbehalten, verwahrt, behält }\n" \
             "lexicon ret ru { забрал*, удерживает }\n" \
             "lexicon ret zh { 扣押, 没收 }\n" \
+            "lexicon doc id { paspor }\n" \
+            "lexicon ret id { *tahan, \"*sita\" }\n" \
             "context neg en { not, never, \"no longer\" }\n" \
             "context neg de { nicht, nie, kein* }\n" \
             "context neg zh { 没有, 从不 }\n"
@@ -499,6 +501,13 @@ static void test_lexicons(void **state)
          1},
         {"match $a = @ret near/3 @doc }", "{\"text\": \"Работодатель забрал пaспорта у них.\"}",
          1},
+        /* *word: also at the end of a longer word (Indonesian di-tahan, Arabic al-) */
+        {"match $a = @doc near/3 @ret }",
+         "{\"text\": \"Paspor para pekerja ditahan oleh agen.\"}", 1},
+        {"match $a = @doc near/3 @ret }", "{\"text\": \"Paspor para pekerja disita oleh agen.\"}",
+         1},
+        {"match $a = @doc near/3 @ret }",
+         "{\"text\": \"Para pekerja membawa paspor mereka sendiri.\"}", 0},
         /* a phrase, and @name inside a /regex/ */
         {"match $a = \"identity card\" near/3 @ret }", "{\"text\": \"Identity cards are kept.\"}",
          0},
@@ -613,8 +622,8 @@ static void test_trace(void **state)
     trace_log l = {""};
     const char *text = "We never keep pass\xc2\xadports. Die P\xc3\xa4sse werden einbehalten.";
     assert_int_equal(rf_ruleset_trace(rs, text, strlen(text), log_trace, &l), RF_OK);
-    assert_string_equal(l.s, "dropped $a en:13 en, de text 9-25 {@doc=pass\xc2\xadports; @ret=keep} @neg "
-                             "3-8\nhit $a de:13 en, de text 31-56 {@doc=P\xc3\xa4sse; @ret=einbehalten}  "
+    assert_string_equal(l.s, "dropped $a en:15 en, de text 9-25 {@doc=pass\xc2\xadports; @ret=keep} @neg "
+                             "3-8\nhit $a de:15 en, de text 31-56 {@doc=P\xc3\xa4sse; @ret=einbehalten}  "
                              "0-0\n"
                              "r fires\n");
     assert_int_equal(rf_ruleset_trace(rs, "\xff", 1, log_trace, &l), RF_EINVAL);
@@ -629,7 +638,7 @@ static void test_trace(void **state)
     assert_int_equal(rf_record_from_json(json, strlen(json), rec, err, sizeof err), RF_OK);
     l.s[0] = '\0';
     assert_int_equal(rf_ruleset_trace_record(rs, rec, log_trace, &l), RF_OK);
-    assert_string_equal(l.s, "hit $a en:13 en supplier.notes 0-20 "
+    assert_string_equal(l.s, "hit $a en:15 en supplier.notes 0-20 "
                              "{@doc=Pass\xc2\xadports; @ret=held}  0-0\nr fires\n");
     rf_record_destroy(rec);
     rf_ruleset_destroy(rs);
