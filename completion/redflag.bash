@@ -46,13 +46,13 @@ _redflag()
     esac
 
     screen_opts="-o --output -f --from --fail-on --map --rules --data --conf --no-lists
-                 --no-cache --cache-ttl --no-color --no-prefilter --help"
+                 --no-cache --cache-ttl --no-color --no-prefilter --explain --help"
     case $cmd in
         screen) opts=$screen_opts ;;
         audit) opts="${screen_opts/-o --output /} --report" ;;
         rules)
             if [ "$COMP_CWORD" -eq 2 ]; then
-                COMPREPLY=($(compgen -W "check list test --help" -- "$cur"))
+                COMPREPLY=($(compgen -W "check list test trace --help" -- "$cur"))
                 return 0
             fi
             opts="--rules --min-examples --help" ;;

@@ -45,6 +45,14 @@ typedef struct rf_rule_info {
     rf_rule_scope scope;    /* record rule, or the party whose fields it reads */
 } rf_rule_info;
 
+/* An indicator a rule file declares (`indicator ID { title "…" sources "…" }`),
+ * beside the built-in ids of INDICATORS.md; strings owned by the ruleset. */
+typedef struct rf_indicator_info {
+    const char *id, *title, *sources; /* sources joined with "; " */
+    const char *file;
+    int line;
+} rf_indicator_info;
+
 /* Compile every *.rules file named in paths (files, or directories whose
  * *.rules files are read in name order). On RF_ESYNTAX / RF_EIO the diag says
  * where and why. *out owned by the caller (rf_ruleset_destroy). */
@@ -59,6 +67,11 @@ RF_API const rf_rule_info *rf_ruleset_rule(const rf_ruleset *rs, size_t i);
 /* A hex digest of the compiled rules' source text (changes whenever any
  * rule file changes); the cache keys its generation on it. Owned by rs. */
 RF_API const char *rf_ruleset_digest(const rf_ruleset *rs);
+
+/* Number of indicators the rule files declare. */
+RF_API size_t rf_ruleset_indicator_count(const rf_ruleset *rs);
+/* Declared indicator i (0 ≤ i < count), or NULL. */
+RF_API const rf_indicator_info *rf_ruleset_indicator(const rf_ruleset *rs, size_t i);
 
 /* The fields a party rule of scope may read, as a bit set (1 << field); 0 for
  * RF_SCOPE_RECORD. */
@@ -107,5 +120,43 @@ typedef void (*rf_example_cb)(const rf_example_outcome *o, void *ud);
  * *total and *failed. Returns RF_OK or RF_ENOMEM. */
 RF_API int rf_ruleset_test(const rf_ruleset *rs, rf_example_cb cb, void *ud, size_t *total,
                            size_t *failed);
+
+/* Whether rule i fires on a record holding only text (len bytes) in the first
+ * field the rule reads, as `rules test` runs a text example. RF_EINVAL when i
+ * is out of range or the rule reads no text field. */
+RF_API int rf_ruleset_try_text(const rf_ruleset *rs, size_t i, const char *text, size_t len,
+                               bool *fired);
+
+/* What `rules trace` reports: an occurrence of a pattern that counted or that
+ * its `unless` dropped, and each rule's verdict. Offsets are bytes of the text
+ * as given (not of its canonical form). Strings live until the callback returns. */
+typedef enum rf_trace_kind { RF_TRACE_HIT, RF_TRACE_DROPPED, RF_TRACE_VERDICT } rf_trace_kind;
+
+typedef struct rf_trace_event {
+    rf_trace_kind kind;
+    const rf_rule_info *rule;
+    const char *pattern;    /* HIT / DROPPED: the pattern's name, without '$' */
+    const char *field;      /* HIT / DROPPED: the field's path (text, supplier.notes…) */
+    const char *text;       /* HIT / DROPPED: its value as given (s, e… are offsets in it) */
+    int line;               /* HIT / DROPPED: the line of its `match` in rule->file */
+    const char *lang;       /* the language of the variant that ran ("*": every text) */
+    const char *text_langs; /* the languages detected in the text, e.g. "en, de" */
+    size_t s, e;            /* HIT / DROPPED: the occurrence */
+    const char *concepts;   /* HIT / DROPPED: "@lexicon=word; …" of the words that fired */
+    size_t us, ue;          /* DROPPED: what `unless` matched */
+    const char *by;         /* DROPPED: the operand that matched (@context, /regex/, "phrase") */
+    bool fired;             /* VERDICT: whether the rule fires on the text */
+} rf_trace_event;
+
+typedef void (*rf_trace_cb)(const rf_trace_event *ev, void *ud);
+
+/* Run every rule that reads text fields on text (put in the first field each
+ * reads), telling cb of each occurrence and verdict. RF_OK, RF_ENOMEM, or
+ * RF_EINVAL when text is not valid UTF-8. */
+RF_API int rf_ruleset_trace(const rf_ruleset *rs, const char *text, size_t len, rf_trace_cb cb,
+                            void *ud);
+/* The same for every rule with patterns on a whole record (`screen --explain`). */
+RF_API int rf_ruleset_trace_record(const rf_ruleset *rs, const rf_record *rec, rf_trace_cb cb,
+                                   void *ud);
 
 #endif

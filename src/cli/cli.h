@@ -76,9 +76,13 @@ int cli_lists_open(cli_lists *l, const cli_lists_opts *o);
 /* Close the lists; safe on a zeroed struct. */
 void cli_lists_close(cli_lists *l);
 
+struct rf_ruleset;
+struct rf_record;
 /* Compile the rule files or directories in paths (none: the shipped rules),
  * printing the diagnostic on failure. Returns an exit code (3 for bad rules). */
 int cli_compile_rules(const char *const *paths, size_t npaths, struct rf_ruleset **rs);
+/* `screen --explain`: write why each rule fires or not on rec to fp (cmd_rules.c). */
+int cli_explain_record(const struct rf_ruleset *rs, const struct rf_record *rec, FILE *fp);
 
 /* `screen`, or with audit true `audit` (an HTML report of the run). */
 int cli_screen(int argc, char **argv, bool audit);

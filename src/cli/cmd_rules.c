@@ -4,22 +4,29 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "redflag/record.h"
 #include "redflag/rules.h"
 
 typedef struct rules_opts {
     const char *dirs[16];
     size_t ndirs;
     size_t min_examples;
+    char **args;            /* trace: the words of the text */
+    int nargs;
 } rules_opts;
 
 /* Print the help of `rules`. */
 static void usage(FILE *fp)
 {
-    fprintf(fp, "usage: redflag rules check|list|test [--rules DIR]... [--min-examples N]\n\n"
+    fprintf(fp, "usage: redflag rules check|list|test [--rules DIR]... [--min-examples N]\n"
+                "       redflag rules trace [--rules DIR]... TEXT...|-\n\n"
                 "  check   compile the rules; report file:line:column of the first error\n"
                 "  list    print id, indicator, severity, weight and sources of every rule\n"
                 "  test    run every rule's `expect hit` / `expect miss` examples and show\n"
-                "          each mismatch; exit 1 when any fails\n\n"
+                "          each mismatch; exit 1 when any fails\n"
+                "  trace   show, for TEXT (or standard input with -), every rule's occurrences:\n"
+                "          language, span, the lexicon words that fired, each occurrence an\n"
+                "          `unless` dropped and by what, and the verdict, with file and line\n\n"
                 "  --rules DIR        rules directory or file (repeatable; default: the shipped rules)\n"
                 "  --min-examples N   test: also fail rules with fewer than N hit or N miss examples\n");
 }
@@ -83,6 +90,102 @@ static int do_test(const rf_ruleset *rs, size_t min_examples)
     return failed || thin ? EXIT_FLAGGED : EXIT_CLEAN;
 }
 
+typedef struct trace_out {
+    FILE *fp;
+    const char *prefix;   /* before each line ("" or the record's id) */
+    size_t events, fired; /* occurrences of the current rule; rules that fire */
+} trace_out;
+
+/* Print one trace event: occurrences, then the verdict of a rule that had any. */
+static void show_trace(const rf_trace_event *ev, void *ud)
+{
+    trace_out *to = ud;
+    const rf_rule_info *r = ev->rule;
+    if (ev->kind == RF_TRACE_VERDICT) {
+        if (ev->fired || to->events)
+            fprintf(to->fp, "%s%s:%d: rule %s (%s): %s\n", to->prefix, r->file, r->line, r->id,
+                    r->indicator, ev->fired ? "FIRES" : "does not fire");
+        to->fired += ev->fired;
+        to->events = 0;
+        return;
+    }
+    to->events++;
+    fprintf(to->fp, "%s%s:%d: rule %s $%s [%s; text: %s] %s %s bytes %zu-%zu \"%.*s\"",
+            to->prefix, r->file, ev->line, r->id, ev->pattern, ev->lang, ev->text_langs,
+            ev->kind == RF_TRACE_HIT ? "hit" : "dropped", ev->field, ev->s, ev->e,
+            (int)(ev->e - ev->s), ev->text + ev->s);
+    if (ev->concepts[0])
+        fprintf(to->fp, " concepts %s", ev->concepts);
+    if (ev->kind == RF_TRACE_DROPPED)
+        fprintf(to->fp, " by unless %s \"%.*s\"", ev->by[0] ? ev->by : "?",
+                (int)(ev->ue - ev->us), ev->text + ev->us);
+    fputc('\n', to->fp);
+}
+
+/* `screen --explain`: the trace of one record's rules, on fp, each line
+ * prefixed with the record's id. */
+int cli_explain_record(const rf_ruleset *rs, const rf_record *rec, FILE *fp)
+{
+    const char *id = rf_record_str(rec, RF_F_ID, 0, NULL);
+    char prefix[160];
+    snprintf(prefix, sizeof prefix, "explain %s: ", id && id[0] ? id : "(no id)");
+    trace_out to = {fp, prefix, 0, 0};
+    return rf_ruleset_trace_record(rs, rec, show_trace, &to);
+}
+
+/* Read all of standard input into a string (caller frees); NULL on error. */
+static char *read_stdin(size_t *len)
+{
+    char *buf = NULL;
+    FILE *mem = open_memstream(&buf, len);
+    char chunk[65536];
+    size_t n;
+    if (!mem)
+        return NULL;
+    while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0)
+        fwrite(chunk, 1, n, mem);
+    bool bad = ferror(stdin) || fclose(mem) != 0;
+    if (bad) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* `rules trace TEXT`: every rule's occurrences and verdict on the text. */
+static int do_trace(const rf_ruleset *rs, char **words, int nwords)
+{
+    char *text = NULL;
+    size_t len = 0;
+    if (nwords == 1 && strcmp(words[0], "-") == 0) {
+        text = read_stdin(&len);
+    } else {
+        FILE *mem = open_memstream(&text, &len);
+        for (int i = 0; mem && i < nwords; i++)
+            fprintf(mem, "%s%s", i ? " " : "", words[i]);
+        if (mem)
+            fclose(mem);
+    }
+    if (!text) {
+        msg_error("cannot read the text to trace");
+        return EXIT_IO;
+    }
+    trace_out to = {stdout, "", 0, 0};
+    int rc = rf_ruleset_trace(rs, text, len, show_trace, &to);
+    free(text);
+    if (rc == RF_OK)
+        printf("%zu of %zu rules fire\n", to.fired, rf_ruleset_count(rs));
+    if (rc == RF_EINVAL) {
+        msg_error("the text to trace is not valid UTF-8");
+        return EXIT_INPUT;
+    }
+    if (rc != RF_OK) {
+        msg_error("out of memory while tracing");
+        return EXIT_IO;
+    }
+    return fflush(stdout) == 0 && !ferror(stdout) ? EXIT_CLEAN : EXIT_IO;
+}
+
 /* Parse the options after the subcommand name. */
 static int parse(int argc, char **argv, rules_opts *o)
 {
@@ -107,8 +210,14 @@ static int parse(int argc, char **argv, rules_opts *o)
             return msg_usage("rules", "bad option");
         }
     }
-    if (optind < argc)
+    if (o->args) {
+        o->args = argv + optind;
+        o->nargs = argc - optind;
+        if (!o->nargs)
+            return msg_usage("rules", "trace needs a TEXT (or - for standard input)");
+    } else if (optind < argc) {
         return msg_usage("rules", "unexpected argument '%s'", argv[optind]);
+    }
     return EXIT_CLEAN;
 }
 
@@ -120,9 +229,12 @@ int cmd_rules(int argc, char **argv)
         return argc < 2 ? EXIT_INPUT : EXIT_CLEAN;
     }
     const char *sub = argv[1];
-    if (strcmp(sub, "check") && strcmp(sub, "list") && strcmp(sub, "test"))
-        return msg_usage("rules", "unknown rules command '%s' (check, list or test)", sub);
+    if (strcmp(sub, "check") && strcmp(sub, "list") && strcmp(sub, "test") &&
+        strcmp(sub, "trace"))
+        return msg_usage("rules", "unknown rules command '%s' (check, list, test or trace)", sub);
     rules_opts o = {0};
+    if (strcmp(sub, "trace") == 0)
+        o.args = argv; /* marks that words follow */
     int rc = parse(argc - 1, argv + 1, &o);
     if (rc)
         return rc < 0 ? EXIT_CLEAN : rc;
@@ -135,6 +247,8 @@ int cmd_rules(int argc, char **argv)
         rc = EXIT_CLEAN;
     } else if (strcmp(sub, "list") == 0) {
         rc = do_list(rs);
+    } else if (strcmp(sub, "trace") == 0) {
+        rc = do_trace(rs, o.args, o.nargs);
     } else {
         rc = do_test(rs, o.min_examples);
     }

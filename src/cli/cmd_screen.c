@@ -30,6 +30,7 @@ typedef struct screen_opts {
     bool no_prefilter;
     bool no_lists;
     bool no_cache;
+    bool explain;         /* --explain: rules trace of each record on stderr */
     long long cache_ttl;  /* seconds, 0 for no maximum age */
     const char *data, *conf;
     bool audit;           /* `audit`: an HTML report of the run */
@@ -38,6 +39,7 @@ typedef struct screen_opts {
 
 typedef struct screen_run {
     rf_screener *scr;
+    const rf_ruleset *rs; /* for --explain */
     rf_record *rec;
     rf_result *res;
     rf_writer *w;
@@ -78,6 +80,9 @@ static void usage(FILE *fp, bool audit)
             "                        snapshots on first use)\n"
             "      --conf FILE       feed list (default: feeds/feeds.conf of this installation)\n"
             "      --no-lists        rules only: no list matching and no goods x origin check\n"
+            "      --explain         on stderr, for each record: every rule occurrence with its\n"
+            "                        language, span, lexicon words, the context that dropped it,\n"
+            "                        and the rule's verdict, with file and line (rules trace)\n"
             "      --no-cache        match every party against the lists, without the profile\n"
             "                        cache in DATA/cache (also REDFLAG_CACHE=off)\n"
             "      --cache-ttl AGE   cached profiles older than AGE (seconds, or 30m, 12h, 30d)\n"
@@ -137,6 +142,7 @@ static int take_option(screen_opts *o, int c)
     case 'P': o->no_prefilter = true; return 0;
     case 'L': o->no_lists = true; return 0;
     case 'N': o->no_cache = true; return 0;
+    case 'X': o->explain = true; return 0;
     case 'T':
         if (rf_cache_parse_ttl(optarg, &o->cache_ttl) != RF_OK)
             return msg_usage("screen", "--cache-ttl: %s", rf_cache_error());
@@ -159,6 +165,7 @@ static int parse(int argc, char **argv, screen_opts *o)
         {"no-cache", no_argument, NULL, 'N'}, {"cache-ttl", required_argument, NULL, 'T'},
         {"data", required_argument, NULL, 'd'}, {"conf", required_argument, NULL, 'c'},
         {"report", required_argument, NULL, 'R'}, {"help", no_argument, NULL, 'h'},
+        {"explain", no_argument, NULL, 'X'},
         {NULL, 0, NULL, 0},
     };
     int c, rc;
@@ -177,6 +184,8 @@ static int screen_record(screen_run *run)
         msg_warn("%s", warn);
     if (rc != RF_OK)
         return rc;
+    if (run->o->explain && cli_explain_record(run->rs, run->rec, stderr) != RF_OK)
+        return RF_ENOMEM;
     if (run->res->level >= run->o->fail_on)
         run->failed_level = true;
     return rf_writer_write(run->w, run->res);
@@ -290,6 +299,7 @@ static int run_open(screen_run *run, const rf_ruleset *rs, const screen_opts *o,
     int out = o->audit ? RF_OUT_HTML : o->output >= 0 ? o->output
                                      : isatty(STDOUT_FILENO) ? RF_OUT_TABLE : RF_OUT_JSONL;
     run->o = o;
+    run->rs = rs;
     cli_lists_opts lo = {.rules = rs, .data = o->data, .conf = o->conf,
                          .rules_dir = o->nrules ? o->rules[0] : cli_rules_dir(NULL),
                          .lists = !o->no_lists, .cache = !o->no_cache && !cache_off_env(),

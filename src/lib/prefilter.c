@@ -1,7 +1,9 @@
 /* Required-literal extraction from PCRE2 pattern source (see prefilter.h). */
 #include <stdlib.h>
 #include <string.h>
+#include <unicode/uchar.h>
 #include "prefilter.h"
+#include "utf8.h"
 
 #define MAX_EXACT 64   /* strings an exact set may hold */
 #define MAX_REQ 256    /* strings a requirement may hold */
@@ -574,16 +576,39 @@ static void minimize(litset *g)
     free(len);
 }
 
-/* Whether a group is usable: strong enough, and ASCII when matched caselessly. */
-static bool usable(const litset *g, bool caseless)
+/* Cut every string of g before its first non-ASCII character that has a case
+ * (matched caselessly, "pässe" may be "PÄSSE": only "p" is sure to be there);
+ * characters without case (Han, Thai, Arabic…) stay, as every prefix of a
+ * required string is required too. */
+static void cut_cased(litset *g)
 {
-    if (gstrength(g) < 3)
-        return false;
-    for (size_t k = 0; caseless && k < g->n; k++)
-        for (const char *c = g->s[k]; *c; c++)
-            if ((unsigned char)*c >= 0x80) /* non-ASCII case folding: not ours to guess */
-                return false;
-    return true;
+    for (size_t k = 0; k < g->n; k++) {
+        unsigned char *s = (unsigned char *)g->s[k];
+        for (size_t i = 0; s[i];) {
+            if (s[i] < 0x80) {
+                i++;
+                continue;
+            }
+            size_t n = utf8_seq_len(s + i, strlen((char *)s + i));
+            UChar32 c = 0;
+            if (n) {
+                c = s[i] & (0xFF >> (n + 1));
+                for (size_t j = 1; j < n; j++)
+                    c = (c << 6) | (s[i + j] & 0x3F);
+            }
+            if (!n || u_hasBinaryProperty(c, UCHAR_CASE_SENSITIVE)) {
+                s[i] = '\0';
+                break;
+            }
+            i += n;
+        }
+    }
+}
+
+/* Whether a group is usable: strong enough. */
+static bool usable(const litset *g)
+{
+    return gstrength(g) >= 3;
 }
 
 /* Extract the groups of literals every match of src must contain one of each. */
@@ -601,8 +626,10 @@ bool prefilter_extract(const char *src, bool caseless, litreq *out)
     for (int k = 0; k < i.nx; k++)
         all[k + 1] = i.x[k];
     for (int k = 0; k <= i.nx; k++) {
+        if (caseless)
+            cut_cased(&all[k]);
         minimize(&all[k]);
-        if (usable(&all[k], caseless) && out->ng < RF_PF_GROUPS)
+        if (usable(&all[k]) && out->ng < RF_PF_GROUPS)
             out->g[out->ng++] = all[k];
         else
             litset_free(&all[k]);

@@ -242,26 +242,28 @@ static int build_prefilter(rf_ruleset *rs)
 {
     size_t nlits = 0;
     for (size_t i = 0; i < rs->nrules; i++)
-        for (int p = 0; p < rs->rules[i].npats; p++) {
-            pattern *pt = &rs->rules[i].pats[p];
-            pt->gid = rs->ngroups;
-            rs->ngroups += (uint32_t)pt->lits.ng;
-            for (int g = 0; g < pt->lits.ng; g++)
-                nlits += pt->lits.g[g].n;
-        }
+        for (int p = 0; p < rs->rules[i].npats; p++)
+            for (int k = 0; k < rs->rules[i].pats[p].nv; k++) {
+                variant *v = &rs->rules[i].pats[p].v[k];
+                v->gid = rs->ngroups;
+                rs->ngroups += (uint32_t)v->lits.ng;
+                for (int g = 0; g < v->lits.ng; g++)
+                    nlits += v->lits.g[g].n;
+            }
     char **lits = malloc((nlits + 1) * sizeof *lits);
     uint32_t *tags = malloc((nlits + 1) * sizeof *tags);
     int rc = lits && tags ? RF_OK : RF_ENOMEM;
     size_t n = 0;
     for (size_t i = 0; rc == RF_OK && i < rs->nrules; i++)
-        for (int p = 0; p < rs->rules[i].npats; p++) {
-            const pattern *pt = &rs->rules[i].pats[p];
-            for (int g = 0; g < pt->lits.ng; g++)
-                for (size_t k = 0; k < pt->lits.g[g].n; k++, n++) {
-                    lits[n] = pt->lits.g[g].s[k];
-                    tags[n] = pt->gid + (uint32_t)g;
-                }
-        }
+        for (int p = 0; p < rs->rules[i].npats; p++)
+            for (int k = 0; k < rs->rules[i].pats[p].nv; k++) {
+                const variant *v = &rs->rules[i].pats[p].v[k];
+                for (int g = 0; g < v->lits.ng; g++)
+                    for (size_t j = 0; j < v->lits.g[g].n; j++, n++) {
+                        lits[n] = v->lits.g[g].s[j];
+                        tags[n] = v->gid + (uint32_t)g;
+                    }
+            }
     if (rc == RF_OK && !(rs->ac = acm_build(lits, tags, n)))
         rc = RF_ENOMEM;
     free(lits);
@@ -293,7 +295,10 @@ int rf_ruleset_compile(rf_ruleset **out, const char *const *paths, size_t npaths
     if (!rs)
         return RF_ENOMEM;
     pthread_mutex_init(&rs->jit_lock, NULL);
-    uint64_t digest = FNV1A_INIT;
+    /* the engine's version is part of the digest: verdicts cached by an engine
+     * that read text differently (before canonicalisation, lexicons) are not reused */
+    static const char engine[] = "rules-engine 2: canonical text, lexicons";
+    uint64_t digest = fnv1a(FNV1A_INIT, engine, sizeof engine - 1);
     int rc = make_context(rs);
     for (size_t i = 0; rc == RF_OK && i < npaths; i++) {
         struct stat st;
@@ -306,6 +311,8 @@ int rf_ruleset_compile(rf_ruleset **out, const char *const *paths, size_t npaths
     }
     if (rc == RF_OK)
         rc = rules_resolve(rs, diag);
+    if (rc == RF_OK)
+        rc = rules_build_patterns(rs, diag);
     if (rc == RF_OK)
         rc = build_prefilter(rs);
     if (rc == RF_OK)
@@ -323,9 +330,17 @@ int rf_ruleset_compile(rf_ruleset **out, const char *const *paths, size_t npaths
 static void rule_free(rule *r)
 {
     for (int i = 0; i < r->npats; i++) {
-        pcre2_code_free(r->pats[i].re);
-        pcre2_code_free(r->pats[i].unless);
-        litreq_free(&r->pats[i].lits);
+        pattern *p = &r->pats[i];
+        for (int k = 0; k < p->nv; k++) {
+            pcre2_code_free(p->v[k].re);
+            pcre2_code_free(p->v[k].unless);
+            litreq_free(&p->v[k].lits);
+        }
+        free(p->v);
+        cexpr_free(p->expr);
+        for (int k = 0; k < p->nunl; k++)
+            cexpr_free(p->unl[k]);
+        free(p->unl);
     }
     free(r->pats);
     cond_free(r->when);
@@ -346,6 +361,8 @@ void rf_ruleset_destroy(rf_ruleset *rs)
     for (size_t i = 0; i < rs->nsets; i++)
         free(rs->sets[i].items);
     free(rs->sets);
+    free(rs->lex);
+    free(rs->ind);
     for (size_t i = 0; i < rs->nstrings; i++)
         free(rs->strings[i]);
     free(rs->strings);

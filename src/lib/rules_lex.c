@@ -85,10 +85,13 @@ static void tok_begin(lexer *lx, tok_kind k)
     lx->tok.flags[0] = '\0';
 }
 
-/* Whether c may continue an identifier (dotted paths included). */
+/* Whether c may continue an identifier (dotted paths included; bytes of
+ * non-ASCII letters too, so lexicon entries such as Ausweispapiere or Pässe
+ * need no quotes). */
 static bool ident_char(char c)
 {
-    return isalnum((unsigned char)c) || c == '_' || c == '.' || c == '-' || c == ':';
+    return isalnum((unsigned char)c) || c == '_' || c == '.' || c == '-' || c == ':' ||
+           (unsigned char)c >= 0x80;
 }
 
 /* Decode a "..." string with \" \\ \n \t escapes into tok.text. */
@@ -167,14 +170,15 @@ bool lex_next(lexer *lx)
         lx->tok.kind = TK_NUMBER;
         return lex_number(lx);
     }
-    if (c == '$' || isalpha((unsigned char)c) || c == '_') {
-        lx->tok.kind = c == '$' ? TK_VAR : TK_IDENT;
+    if (c == '$' || c == '@' || isalpha((unsigned char)c) || c == '_' ||
+        (unsigned char)c >= 0x80) {
+        lx->tok.kind = c == '$' ? TK_VAR : c == '@' ? TK_CONCEPT : TK_IDENT;
         lx->p++;
         while (lx->p < lx->end && ident_char(*lx->p))
             lx->p++;
         lx->tok.len = (size_t)(lx->p - lx->tok.start);
-        if (lx->tok.kind == TK_VAR && lx->tok.len == 1)
-            return lex_error(lx, "expected a name after '$'");
+        if (lx->tok.kind != TK_IDENT && lx->tok.len == 1)
+            return lex_error(lx, "expected a name after '%c'", c);
         return true;
     }
     return lex_operator(lx);
@@ -185,6 +189,21 @@ bool lex_is_kw(const lexer *lx, const char *kw)
 {
     return lx->tok.kind == TK_IDENT && lx->tok.len == strlen(kw) &&
            memcmp(lx->tok.start, kw, lx->tok.len) == 0;
+}
+
+/* Read "/N" directly after the current token (near/8). */
+bool lex_slash_number(lexer *lx, int *n)
+{
+    if (lx->p + 1 >= lx->end || *lx->p != '/' || !isdigit((unsigned char)lx->p[1]))
+        return false;
+    char *endp;
+    long v = strtol(lx->p + 1, &endp, 10);
+    if (v < 0 || v > 50)
+        return false;
+    lx->p = endp;
+    lx->tok.len = (size_t)(lx->p - lx->tok.start);
+    *n = (int)v;
+    return true;
 }
 
 /* Peek at the next non-blank character. */

@@ -11,17 +11,6 @@ typedef struct parser {
     const char *file; /* owned by rs */
 } parser;
 
-/* Indicator ids of docs/INDICATORS.md: flags must carry exactly these. */
-static const char *const indicators[] = {
-    "vulnerability_abused", "recruitment_deception", "movement_restricted", "worker_isolation",
-    "physical_sexual_violence", "intimidation_threats", "identity_documents_retained",
-    "wages_withheld", "debt_bondage", "abusive_conditions", "excessive_overtime",
-    "recruitment_fees_charged", "noncompliant_recruiter", "labour_agency_subcontracting",
-    "return_transport_denied", "no_written_contract_in_language", "abnormally_low_price",
-    "trafficking_conviction", "supply_chain_opaque", "high_risk_origin", "listed_entity",
-    "missing_compliance_plan", "no_grievance_or_remedy",
-};
-
 /* Report "expected WHAT, got TOKEN". */
 static bool expected(lexer *lx, const char *what)
 {
@@ -86,11 +75,12 @@ fail:
 /* Check the current identifier is a known indicator id. */
 static bool check_indicator(parser *ps)
 {
-    for (size_t i = 0; i < sizeof indicators / sizeof indicators[0]; i++)
-        if (lex_is_kw(&ps->lx, indicators[i]))
-            return true;
+    if (rules_indicator_known(ps->rs, ps->lx.tok.start, ps->lx.tok.len))
+        return true;
     return lex_error(&ps->lx, "unknown indicator '%.*s' (use an id of INDICATORS.md, e.g. "
-                              "identity_documents_retained)", (int)ps->lx.tok.len, ps->lx.tok.start);
+                              "identity_documents_retained, or declare it first with "
+                              "`indicator ID { title \"…\" sources \"…\" }`)",
+                     (int)ps->lx.tok.len, ps->lx.tok.start);
 }
 
 /* Parse "fields a.b, c" into the rule. */
@@ -120,29 +110,7 @@ static bool parse_fields(parser *ps, rule *r)
     return true;
 }
 
-/* Compile the regex token into a PCRE2 code with JIT. */
-static pcre2_code *compile_regex(parser *ps)
-{
-    const token *t = &ps->lx.tok;
-    uint32_t opts = PCRE2_UTF;
-    for (const char *f = t->flags; *f; f++)
-        opts |= *f == 'i' ? PCRE2_CASELESS : *f == 's' ? PCRE2_DOTALL
-              : *f == 'm' ? PCRE2_MULTILINE : PCRE2_EXTENDED;
-    int err;
-    PCRE2_SIZE off;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)t->text, PCRE2_ZERO_TERMINATED, opts, &err, &off,
-                                   NULL);
-    if (!re) {
-        PCRE2_UCHAR msg[256];
-        pcre2_get_error_message(err, msg, sizeof msg);
-        ps->lx.tok.col += 1 + (int)off;
-        lex_error(&ps->lx, "invalid pattern: %s", (char *)msg);
-        return NULL;
-    }
-    return re; /* JIT-compiled on first use (rules_scan.c), which keeps start-up short */
-}
-
-/* Parse "match $name = /re/flags [unless /re/flags]". */
+/* Parse "match $name = EXPR [unless OPERAND, …]" (docs/RULES.md). */
 static bool parse_match(parser *ps, rule *r)
 {
     lexer *lx = &ps->lx;
@@ -159,6 +127,8 @@ static bool parse_match(parser *ps, rule *r)
     r->pats = p;
     p = &r->pats[r->npats];
     memset(p, 0, sizeof *p);
+    p->line = lx->tok.line;
+    p->col = lx->tok.col;
     p->name = strndup(lx->tok.start + 1, lx->tok.len - 1);
     if (!p->name || !rs_own(ps->rs, p->name))
         return lex_error(lx, "out of memory");
@@ -167,18 +137,20 @@ static bool parse_match(parser *ps, rule *r)
         return false;
     if (lx->tok.kind != TK_ASSIGN)
         return expected(lx, "'=' after the pattern name");
-    if (!lex_regex(lx) || !(p->re = compile_regex(ps)))
+    if (!(p->expr = rules_parse_cexpr(lx, ps->rs, lex_peek_char(lx, '/'))))
         return false;
-    p->always = strchr(lx->tok.flags, 'x') ||
-                !prefilter_extract(lx->tok.text, strchr(lx->tok.flags, 'i') != NULL, &p->lits);
-    if (p->always)
-        litreq_free(&p->lits);
-    if (!lex_next(lx))
-        return false;
-    if (lex_is_kw(lx, "unless") && lex_peek_char(lx, '/')) {
-        if (!lex_regex(lx) || !(p->unless = compile_regex(ps)) || !lex_next(lx))
+    if (!lex_is_kw(lx, "unless") ||
+        !(lex_peek_char(lx, '/') || lex_peek_char(lx, '@') || lex_peek_char(lx, '"')))
+        return true; /* a rule-level `unless CONDITION` follows, or another statement */
+    do {
+        cexpr **u = realloc(p->unl, (size_t)(p->nunl + 1) * sizeof *u);
+        if (!u)
+            return lex_error(lx, "out of memory");
+        p->unl = u;
+        if (!(p->unl[p->nunl] = rules_parse_operand(lx, ps->rs, lex_peek_char(lx, '/'))))
             return false;
-    }
+        p->nunl++;
+    } while (lx->tok.kind == TK_COMMA);
     return true;
 }
 
@@ -474,8 +446,12 @@ int rules_parse(rf_ruleset *rs, const char *file, const char *src, size_t len, r
             ok = parse_rule(&ps);
         else if (lex_is_kw(&ps.lx, "set"))
             ok = parse_set(&ps);
+        else if (lex_is_kw(&ps.lx, "lexicon") || lex_is_kw(&ps.lx, "context"))
+            ok = rules_parse_lexicon(&ps.lx, rs, ps.file);
+        else if (lex_is_kw(&ps.lx, "indicator"))
+            ok = rules_parse_indicator(&ps.lx, rs, ps.file);
         else
-            ok = expected(&ps.lx, "'rule' or 'set'");
+            ok = expected(&ps.lx, "'rule', 'set', 'lexicon', 'context' or 'indicator'");
     }
     lex_free(&ps.lx);
     return ok ? RF_OK : RF_ESYNTAX;

@@ -4,31 +4,12 @@
 #include <string.h>
 #include <strings.h>
 #include "rules_int.h"
+#include "lang_detect.h"
+#include "text_canon.h"
 #include "utf8.h"
 
 #define SENTENCE_SPAN 1000 /* how far to look for a sentence boundary */
-
-typedef struct evidence {
-    rf_field field;
-    size_t value;          /* index of the value within the field */
-    size_t s, e;           /* the occurrence */
-    size_t ss, se;         /* its sentence */
-} evidence;
-
-struct rf_scanner {
-    const rf_ruleset *rs;
-    pcre2_match_data *md;
-    signed char *state;    /* per pattern of the current rule: -1 unknown, 0, 1 */
-    evidence *ev;
-    const rf_record *rec;
-    const rule *r;
-    bool field_ok[RF_F_COUNT];
-    uint64_t present;      /* bit f: the record has a value of field f */
-    uint8_t *maybe;        /* per prefilter group: one of its literals occurs */
-    bool maybe_all;        /* the prefilter is off or gave up for this record */
-    bool prefilter;
-    unsigned long limit_hits;
-};
+#define CANON_KEEP (1u << 22) /* canonical buffers larger than this are freed after use */
 
 /* Create a scanner with its own match data. */
 int rf_scanner_create(rf_scanner **out, const rf_ruleset *rs)
@@ -60,6 +41,9 @@ void rf_scanner_destroy(rf_scanner *s)
     free(s->state);
     free(s->ev);
     free(s->maybe);
+    for (size_t i = 0; i < s->capcv; i++)
+        canon_free(&s->cv[i]);
+    free(s->cv);
     free(s);
 }
 
@@ -69,12 +53,21 @@ unsigned long rf_scanner_limit_hits(const rf_scanner *s)
     return s->limit_hits;
 }
 
-/* Whether byte k of t ends a sentence: a line break, or .!?; before a space or the end. */
+/* Whether byte k of t ends a sentence: a line break, or .!?; before a space or
+ * the end, or the last byte of an ideographic full stop, Arabic question mark or
+ * semicolon, or Devanagari danda (no space needed after those). */
 static bool is_term(const char *t, size_t len, size_t k)
 {
     char c = t[k];
     if (c == '\n')
         return true;
+    if ((unsigned char)c >= 0x80) {
+        const unsigned char *u = (const unsigned char *)t;
+        if (k >= 2 && ((u[k - 2] == 0xE3 && u[k - 1] == 0x80 && u[k] == 0x82) ||
+                       (u[k - 2] == 0xE0 && u[k - 1] == 0xA5 && u[k] == 0xA4)))
+            return true;
+        return k >= 1 && u[k - 1] == 0xD8 && (u[k] == 0x9F || u[k] == 0x9B);
+    }
     if (c != '.' && c != '!' && c != '?' && c != ';')
         return false;
     return k + 1 == len || t[k + 1] == ' ' || t[k + 1] == '\n' || t[k + 1] == '\t' ||
@@ -128,8 +121,11 @@ static size_t clause_end(const char *t, size_t e, size_t se)
     static const char *const joins[] = {" but ", " which ", " although ", " though ",
                                         " whereas ", " while ", " yet "};
     for (size_t k = e; k < se; k++) {
-        if (t[k] == ',' && k + 1 < se && t[k + 1] == ' ')
-            return k;
+        if (t[k] == ',' && k + 1 < se && (t[k + 1] == ' ' || (unsigned char)t[k + 1] >= 0x80))
+            return k; /* ", ", or a comma before a letter of a script written without spaces */
+        if ((unsigned char)t[k] == 0xE3 && k + 2 < se && (unsigned char)t[k + 1] == 0x80 &&
+            (unsigned char)t[k + 2] == 0x81)
+            return k; /* the ideographic comma */
         if (t[k] != ' ')
             continue;
         if (k + 5 <= se && strncasecmp(t + k, " and ", 5) == 0 && subject_follows(t, k + 5, se))
@@ -161,8 +157,8 @@ static int run(rf_scanner *sc, const pcre2_code *re, const char *t, size_t len, 
     return 1;
 }
 
-/* JIT-compile a pattern the first time it is needed. No thread matches with
- * a pattern before its compilation is complete: the flag is set after it. */
+/* JIT-compile a pattern's variants the first time it is needed. No thread
+ * matches with a pattern before its compilation is complete: the flag is set after it. */
 static void ensure_jit(const rf_ruleset *rs, const pattern *cp)
 {
     pattern *p = (pattern *)cp; /* the flag and the JIT code are the only mutable parts */
@@ -170,33 +166,59 @@ static void ensure_jit(const rf_ruleset *rs, const pattern *cp)
         return;
     pthread_mutex_lock((pthread_mutex_t *)&rs->jit_lock);
     if (!atomic_load_explicit(&p->jitted, memory_order_relaxed)) {
-        pcre2_jit_compile(p->re, PCRE2_JIT_COMPLETE); /* else the interpreter runs it */
-        if (p->unless)
-            pcre2_jit_compile(p->unless, PCRE2_JIT_COMPLETE);
+        for (int k = 0; k < p->nv; k++) {
+            pcre2_jit_compile(p->v[k].re, PCRE2_JIT_COMPLETE); /* else the interpreter runs it */
+            if (p->v[k].unless)
+                pcre2_jit_compile(p->v[k].unless, PCRE2_JIT_COMPLETE);
+        }
         atomic_store_explicit(&p->jitted, true, memory_order_release);
     }
     pthread_mutex_unlock((pthread_mutex_t *)&rs->jit_lock);
 }
 
-/* Search one value for an occurrence of p not negated within its sentence. */
-static bool match_value(rf_scanner *sc, const pattern *p, const char *t, size_t len,
+/* Search one value for an occurrence of variant v not negated within its clause. */
+static bool match_value(rf_scanner *sc, const variant *v, const char *t, size_t len,
                         evidence *ev)
 {
     size_t start = 0, s, e;
-    ensure_jit(sc->rs, p);
-    while (start <= len && run(sc, p->re, t, len, start, &s, &e) == 1) {
+    while (start <= len && run(sc, v->re, t, len, start, &s, &e) == 1) {
         size_t ss, se, us, ue;
         sentence(t, len, s, e, &ss, &se);
-        size_t ce = p->unless ? clause_end(t, e, se) : se;
-        if (!p->unless || run(sc, p->unless, t + ss, ce - ss, 0, &us, &ue) != 1) {
-            *ev = (evidence){.s = s, .e = e, .ss = ss, .se = se};
+        size_t ce = v->unless ? clause_end(t, e, se) : se;
+        if (!v->unless || run(sc, v->unless, t + ss, ce - ss, 0, &us, &ue) != 1) {
+            *ev = (evidence){.s = s, .e = e, .ss = ss, .se = se, .lang = v->lang};
             return true;
         }
+        if (sc->trace)
+            sc->trace(sc, v, t, s, e, ss + us, ss + ue);
         start = e > s ? e : s + 1;
         while (start < len && ((unsigned char)t[start] & 0xC0) == 0x80)
             start++;
     }
     return false;
+}
+
+/* Whether the prefilter allows variant v on this record (each literal group occurs). */
+static bool variant_possible(const rf_scanner *sc, const variant *v)
+{
+    for (int g = 0; !sc->maybe_all && g < v->lits.ng; g++)
+        if (!sc->maybe[v->gid + (uint32_t)g])
+            return false; /* a literal every match needs is absent */
+    return true;
+}
+
+/* Whether variant v reads this value: one for every text, or the value has its language. */
+static bool variant_reads(canon *cn, const variant *v)
+{
+    if (!v->lang)
+        return true;
+    if (cn->ascii && !lang_latin(v->lang))
+        return false; /* plain ASCII holds no letter of that language's script */
+    if (!cn->langs_done) {
+        cn->langs = lang_detect(cn->text, cn->len);
+        cn->langs_done = true;
+    }
+    return cn->langs >> v->lang & 1;
 }
 
 /* Evaluate pattern i of the current rule over its fields (memoised per rule). */
@@ -207,21 +229,29 @@ static bool pat(rf_scanner *sc, int i)
     const rule *r = sc->r;
     sc->state[i] = 0;
     const pattern *p = &r->pats[i];
-    for (int g = 0; !sc->maybe_all && g < p->lits.ng; g++)
-        if (!sc->maybe[p->gid + (uint32_t)g])
-            return false; /* a literal every match needs is absent */
+    uint64_t live = 0; /* bit k: variant k may match on this record */
+    for (int k = 0; k < p->nv && k < 64; k++)
+        live |= (uint64_t)variant_possible(sc, &p->v[k]) << k;
+    if (!live)
+        return false;
+    ensure_jit(sc->rs, p);
     for (int f = 0; f < r->nfields; f++) {
         rf_field fld = r->fields[f];
         if (!sc->field_ok[fld])
             continue;
         size_t n = rf_record_count(sc->rec, fld);
         for (size_t v = 0; v < n; v++) {
-            size_t len;
-            const char *t = rf_record_str(sc->rec, fld, v, &len);
-            if (match_value(sc, &r->pats[i], t, len, &sc->ev[i])) {
-                sc->ev[i].field = fld;
-                sc->ev[i].value = v;
-                return (sc->state[i] = 1);
+            canon *cn = &sc->cv[sc->cvbase[fld] + v];
+            sc->cur_field = fld;
+            sc->cur_value = v;
+            for (int k = 0; k < p->nv && k < 64; k++) {
+                if (!(live >> k & 1) || !variant_reads(cn, &p->v[k]))
+                    continue;
+                if (match_value(sc, &p->v[k], cn->text, cn->len, &sc->ev[i])) {
+                    sc->ev[i].field = fld;
+                    sc->ev[i].value = v;
+                    return (sc->state[i] = 1);
+                }
             }
         }
     }
@@ -312,6 +342,14 @@ static bool eval(rf_scanner *sc, const cond *c)
     return false;
 }
 
+/* Evaluate pattern i of rule r alone on the current record (rules trace). */
+bool scanner_pattern(rf_scanner *sc, const rule *r, int i)
+{
+    sc->r = r;
+    memset(sc->state, -1, (size_t)r->npats);
+    return pat(sc, i);
+}
+
 /* Whether rule r fires on the scanner's current record. */
 bool scanner_rule_fires(rf_scanner *sc, const rule *r)
 {
@@ -389,9 +427,15 @@ static int add_flag(rf_scanner *sc, const rule *r, rf_result *res)
     while (i < r->npats && sc->state[i] != 1)
         i++;
     if (i < r->npats) {
-        const evidence *ev = &sc->ev[i];
-        fl.field = rf_field_get(ev->field)->path;
-        fl.evidence = clip_evidence(res, rf_record_str(sc->rec, ev->field, ev->value, NULL), ev);
+        const evidence *cev = &sc->ev[i];
+        const canon *cn = &sc->cv[sc->cvbase[cev->field] + cev->value];
+        evidence ev = *cev; /* quoted from the original text, not the canonical form */
+        ev.s = canon_orig(cn, cev->s, false);
+        ev.e = canon_orig(cn, cev->e, true);
+        ev.ss = canon_orig(cn, cev->ss, false);
+        ev.se = canon_orig(cn, cev->se, true);
+        fl.field = rf_field_get(ev.field)->path;
+        fl.evidence = clip_evidence(res, rf_record_str(sc->rec, ev.field, ev.value, NULL), &ev);
     } else {
         fl.field = r->ncondfields ? rf_field_get(r->condfields[0])->path : "";
         fl.evidence = field_evidence(res, sc, r);
@@ -413,9 +457,8 @@ static void run_prefilter(rf_scanner *sc)
         bool scan = sc->field_ok[f] && (sc->present >> f & 1);
         size_t n = scan ? rf_record_count(sc->rec, (rf_field)f) : 0;
         for (size_t v = 0; v < n && !sc->maybe_all; v++) {
-            size_t len;
-            const char *t = rf_record_str(sc->rec, (rf_field)f, v, &len);
-            sc->maybe_all = !acm_scan(rs->ac, t, len, sc->maybe);
+            const canon *cn = &sc->cv[sc->cvbase[f] + v];
+            sc->maybe_all = !acm_scan(rs->ac, cn->text, cn->len, sc->maybe);
         }
     }
 }
@@ -426,10 +469,46 @@ void rf_scanner_set_prefilter(rf_scanner *s, bool on)
     s->prefilter = on;
 }
 
-/* Check once per record which scanned fields hold valid UTF-8, then prefilter. */
+/* Room for k canonical values; false on ENOMEM. */
+static bool cv_reserve(rf_scanner *sc, size_t k)
+{
+    if (k <= sc->capcv)
+        return true;
+    size_t n = k * 2;
+    canon *p = realloc(sc->cv, n * sizeof *p);
+    if (!p)
+        return false;
+    memset(p + sc->capcv, 0, (n - sc->capcv) * sizeof *p);
+    sc->cv = p;
+    sc->capcv = n;
+    return true;
+}
+
+/* Canonicalise the values of field f (valid UTF-8) for the patterns; false on ENOMEM. */
+static bool canon_field(rf_scanner *sc, rf_field f)
+{
+    size_t n = rf_record_count(sc->rec, f);
+    if (!cv_reserve(sc, sc->ncv + n))
+        return false;
+    sc->cvbase[f] = sc->ncv;
+    for (size_t v = 0; v < n; v++) {
+        canon *c = &sc->cv[sc->ncv++];
+        if (c->cap > CANON_KEEP)
+            canon_free(c); /* do not keep a huge value's buffers for the next record */
+        size_t len;
+        const char *t = rf_record_str(sc->rec, f, v, &len);
+        canon_text(c, t, len); /* on ENOMEM it views the original text */
+    }
+    return true;
+}
+
+/* Check once per record which scanned fields hold valid UTF-8, canonicalise
+ * them, then prefilter. A field that cannot be checked or canonicalised is not
+ * scanned (as invalid UTF-8 is not). */
 static void check_fields(rf_scanner *sc)
 {
     sc->present = rf_record_fields(sc->rec);
+    sc->ncv = 0;
     memcpy(sc->field_ok, sc->rs->field_scanned, sizeof sc->field_ok);
     for (int f = 0; f < RF_F_COUNT; f++) {
         if (!(sc->present >> f & 1) || !sc->field_ok[f])
@@ -440,6 +519,8 @@ static void check_fields(rf_scanner *sc)
             const char *t = rf_record_str(sc->rec, (rf_field)f, v, &len);
             sc->field_ok[f] = utf8_valid((const unsigned char *)t, len);
         }
+        if (sc->field_ok[f])
+            sc->field_ok[f] = canon_field(sc, (rf_field)f);
     }
     run_prefilter(sc);
 }

@@ -44,3 +44,25 @@ int rf_ruleset_test(const rf_ruleset *rs, rf_example_cb cb, void *ud, size_t *to
     rf_record_destroy(rec);
     return rc;
 }
+
+/* Whether rule i fires on text put in its first field, as a text example is run. */
+int rf_ruleset_try_text(const rf_ruleset *rs, size_t i, const char *text, size_t len,
+                        bool *fired)
+{
+    if (i >= rs->nrules || !rs->rules[i].nfields)
+        return RF_EINVAL;
+    rf_record *rec = NULL;
+    rf_scanner *sc = NULL;
+    int rc = rf_record_create(&rec);
+    if (rc == RF_OK)
+        rc = rf_scanner_create(&sc, rs);
+    if (rc == RF_OK)
+        rc = rf_record_add(rec, rs->rules[i].fields[0], text, len);
+    if (rc == RF_OK) {
+        scanner_begin(sc, rec);
+        *fired = scanner_rule_fires(sc, &rs->rules[i]);
+    }
+    rf_scanner_destroy(sc);
+    rf_record_destroy(rec);
+    return rc;
+}

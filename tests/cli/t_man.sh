@@ -98,7 +98,7 @@ complete_line redflag lookup -o j > "$tmp/comp"
 expect_lines completion-lookup-o 1 "$tmp/comp"
 
 # docs/INDICATORS.md describes every indicator id the rule compiler accepts.
-ids=$(sed -n '/^static const char \*const indicators\[\] = {/,/^};/p' src/lib/rules_parse.c |
+ids=$(sed -n '/^static const char \*const builtin\[\] = {/,/^};/p' src/lib/rules_indicator.c |
       grep -o '"[a-z_]*"' | tr -d '"')
 [ "$(echo "$ids" | wc -w)" -ge 20 ] && ok indicators-parsed || bad indicators-parsed "only: $ids"
 for id in $ids; do

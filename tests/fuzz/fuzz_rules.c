@@ -14,9 +14,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
     memset(&d, 0, sizeof d);
     if (!rs)
         return 0;
-    if (rules_parse(rs, "fuzz.rules", (const char *)data, n, &d) == RF_OK)
-        rules_resolve(rs, &d);
-    else if (d.line < 1 || !d.msg[0])
+    int rc = rules_parse(rs, "fuzz.rules", (const char *)data, n, &d);
+    if (rc == RF_OK)
+        rc = rules_resolve(rs, &d);
+    if (rc == RF_OK) /* lexicons, concept expressions and the PCRE2 of every variant */
+        rc = rules_build_patterns(rs, &d);
+    if (rc == RF_ESYNTAX && (d.line < 1 || !d.msg[0]))
         abort(); /* an error without a position or message */
     rf_ruleset_destroy(rs);
     return 0;

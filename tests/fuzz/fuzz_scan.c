@@ -17,12 +17,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argc;
     (void)argv;
     const char *top = getenv("RF_SRCDIR");
-    static char dir[4096];
+    static char dir[4096], ex[4096];
     strcpy(dir, top ? top : ".");
     strcat(dir, "/rules");
-    const char *paths[] = {dir};
+    strcpy(ex, top ? top : ".");
+    strcat(ex, "/examples/rules"); /* the lexicon example: languages, near, contexts */
+    const char *paths[] = {dir, ex};
     rf_diag d;
-    if (rf_ruleset_compile(&rs, paths, 1, &d) || rf_scanner_create(&on, rs) ||
+    if (rf_ruleset_compile(&rs, paths, 2, &d) || rf_scanner_create(&on, rs) ||
         rf_scanner_create(&off, rs) || rf_record_create(&rec) || rf_result_create(&ra) ||
         rf_result_create(&rb))
         abort();

@@ -15,7 +15,7 @@ for t in build/fuzz/fuzz_*; do
                    [ -f "$f" ] && { printf '\001'; head -c 4000 "$f"; } > "$corpus/c_$(basename "$f")"; done
                  for f in examples/orders/*.xml examples/orders/*.json; do
                    { printf '\002'; head -c 20000 "$f"; } > "$corpus/d_$(basename "$f")"; done ;;
-    fuzz_rules)  cp rules/*.rules "$corpus/" ;;
+    fuzz_rules)  cp rules/*.rules examples/rules/*.rules "$corpus/" ;;
     fuzz_feed)   i=0
                  for f in tests/fixtures/feeds/*.xml tests/fixtures/feeds/*.csv tests/fixtures/feeds/*.html \
                           tests/fixtures/feeds/*.json tests/fixtures/feeds/*/*.csv; do
@@ -27,7 +27,7 @@ for t in build/fuzz/fuzz_*; do
                    { printf "\\$(printf %o "$b")"; head -c 30000 "$f"; } > "$corpus/f$i"; i=$((i + 1))
                  done ;;
     fuzz_feedconf) cp feeds/feeds.conf "$corpus/" ;;
-    fuzz_scan)   grep -ho 'expect [a-z]* "[^"]*"' rules/*.rules | sed 's/^expect [a-z]* "//; s/"$//' |
+    fuzz_scan)   grep -ho 'expect [a-z]* "[^"]*"' rules/*.rules examples/rules/*.rules | sed 's/^expect [a-z]* "//; s/"$//' |
                    split -l 1 - "$corpus/ex_" ;;
   esac
   echo "== $name ($secs s)"

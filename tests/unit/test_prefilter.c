@@ -64,7 +64,9 @@ static void test_extract(void **state)
         {"\\p{L}+ fees", true, NULL},                 /* \\p is beyond the analyser */
         {"(a)\\1 fees", true, NULL},                  /* back-references too */
         {"caf\xc3\xa9 workers", false, "caf\xc3\xa9 workers"},
-        {"caf\xc3\xa9 workers", true, NULL},          /* É vs é: Unicode folding, not ours */
+        {"caf\xc3\xa9 workers", true, "caf"},         /* É vs é: cut before the cased é */
+        {"\xc3\xa9tat", true, NULL},                  /* nothing sure before it */
+        {"\xe6\x8a\xa4\xe7\x85\xa7", true, "\xe6\x8a\xa4\xe7\x85\xa7"}, /* Han has no case */
         {"[Cc]otton", false, "cotton"},
         {"price [0-9]+% below", true, "% below;price "},
         {"52\\.222-56", true, "52.222-56"},
