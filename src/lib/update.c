@@ -227,7 +227,7 @@ static int fetch_files(feed_run *fr, const rf_update_opts *o, rf_fetch_result *r
     int updated = 0;
     for (size_t i = 0; i < n; i++) {
         long long left = end_ms - mono_ms();
-        if (left <= 0) {
+        if (left <= 0 && o->fetch.deadline_ms > 0) { /* else rf_fetch names the bad option */
             snprintf(fr->message, sizeof fr->message, "%s: not fetched: the %s deadline was "
                      "reached", urls[i], run_bound ? "run's" : "feed's");
             return -1;
@@ -246,7 +246,7 @@ static int fetch_files(feed_run *fr, const rf_update_opts *o, rf_fetch_result *r
         fo.etag = meta_file_str(fr, i, "etag");
         fo.last_modified = meta_file_str(fr, i, "last_modified");
         fo.expect = expect_of(fr->def->format);
-        fo.deadline_ms = (long)left;
+        fo.deadline_ms = left > 0 ? (long)left : o->fetch.deadline_ms;
         if (rf_fetch(&fo, &res[i]) != RF_OK) {
             snprintf(fr->message, sizeof fr->message, "%s: %s%s", urls[i], res[i].error,
                      res[i].cause == RF_FETCH_E_DEADLINE && run_bound ? " (the run's deadline)"
