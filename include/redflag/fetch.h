@@ -18,10 +18,23 @@
  * A local file gets an ETag made from its size and mtime (and its mtime as
  * Last-Modified); passing that ETag back gives NOT_MODIFIED while it is unchanged.
  *
- * Retries (max_retries, backoff retry_delay_ms doubling each time) are made
- * only for transient failures: timeouts, connection failures (including a
- * body cut short by the peer) and HTTP 5xx. A 4xx, a TLS failure, a redirect
- * loop, a refused protocol, an oversized, empty or wrong-type body fail at once.
+ * Retries are made only for transient failures of a server that answered:
+ * HTTP 5xx and 429, a body cut short (closed or reset by the peer, shorter
+ * than its Content-Length), and a timeout after the request was sent (a
+ * stalled or trickling transfer, cut by the low-speed limit or the attempt's
+ * time limit) -- a timeout is retried once at most, since a stalled server
+ * rarely recovers within seconds. Each retry waits retry_delay_ms, doubling
+ * each time (capped at 60 s), or the server's Retry-After when that is longer.
+ * Nothing else is retried: no DNS answer, a connection refused or unreachable,
+ * a connect timeout (nobody is there, asking again only waits longer), TLS, a
+ * 4xx, a redirect loop, a refused protocol, an oversized, empty or wrong-type
+ * body all fail at once.
+ *
+ * Waits are bounded three ways: connect_timeout_ms per attempt for DNS, TCP
+ * and TLS; total_timeout_ms per attempt from connect to last byte, with the
+ * low-speed limit cutting a stall long before it; and deadline_ms for the
+ * whole call, every attempt and backoff included: an attempt's limits are cut
+ * to what remains, and a retry whose backoff would end past it is not made.
  *
  * Network policy, not configurable: TLS peer and host verification always on
  * (a private CA can be added with ca_file); only http and https, also across
@@ -55,10 +68,11 @@ typedef struct rf_fetch_opts {
     const char *etag;           /* previous ETag, or NULL */
     const char *last_modified;  /* previous Last-Modified (HTTP date), or NULL */
     const char *ca_file;        /* extra CA bundle (PEM) for TLS, or NULL for the system's */
-    long connect_timeout_ms;    /* per attempt, > 0 */
-    long total_timeout_ms;      /* per attempt, whole transfer, > 0 */
-    long low_speed_bytes;       /* cut a transfer slower than this many bytes/s … */
-    long low_speed_secs;        /* … for this many seconds (0 disables the check) */
+    long connect_timeout_ms;    /* per attempt: DNS, TCP and TLS handshake, > 0 */
+    long total_timeout_ms;      /* per attempt: connect to last byte, > 0 */
+    long low_speed_bytes;       /* cut an attempt slower than this many bytes/s … */
+    long low_speed_secs;        /* … over this many seconds (0 disables the check) */
+    long deadline_ms;           /* the whole call: every attempt and backoff, > 0 */
     long long max_bytes;        /* size cap on the (decoded) body, > 0 */
     int max_retries;            /* further attempts after the first, >= 0 */
     long retry_delay_ms;        /* first backoff; doubled each retry, capped at 60 s */
@@ -78,8 +92,8 @@ typedef enum rf_fetch_cause {
     RF_FETCH_E_NONE = 0,
     RF_FETCH_E_ARG,          /* bad options */
     RF_FETCH_E_PROTOCOL,     /* scheme other than http/https/file, also after a redirect */
-    RF_FETCH_E_TIMEOUT,      /* connect or total timeout, or the low-speed limit */
-    RF_FETCH_E_CONNECT,      /* DNS, refused, reset, other transport failure */
+    RF_FETCH_E_TIMEOUT,      /* connect or attempt timeout, low-speed limit, deadline */
+    RF_FETCH_E_CONNECT,      /* DNS, refused, unreachable, reset, other transport failure */
     RF_FETCH_E_TLS,          /* handshake or certificate verification failed */
     RF_FETCH_E_HTTP,         /* an HTTP status other than 200/203/304 */
     RF_FETCH_E_TRUNCATED,    /* body shorter than Content-Length, or connection closed early */
@@ -87,7 +101,8 @@ typedef enum rf_fetch_cause {
     RF_FETCH_E_EMPTY,        /* empty body (or only white space) */
     RF_FETCH_E_CONTENT,      /* not the expected kind of document */
     RF_FETCH_E_REDIRECTS,    /* more than max_redirects (a redirect loop) */
-    RF_FETCH_E_IO            /* local file system: source unreadable, temp file, rename */
+    RF_FETCH_E_IO,           /* local file system: source unreadable, temp file, rename */
+    RF_FETCH_E_DEADLINE      /* deadline_ms ran out during an attempt */
 } rf_fetch_cause;
 
 typedef struct rf_fetch_result {
@@ -103,9 +118,12 @@ typedef struct rf_fetch_result {
     char error[512];            /* what went wrong, naming the cause; "" on success */
 } rf_fetch_result;
 
-/* Fill opts with the defaults: 10 s connect, 10 min total, under 1 KiB/s for
- * 60 s cut, 512 MiB cap, 3 retries from 1 s, 5 redirects, RF_EXPECT_ANY; url,
- * dest_path and validators NULL. */
+/* Fill opts with the defaults: 10 s connect, 10 min per attempt, under 1 KiB/s
+ * for 8 s cut, 15 min deadline, 512 MiB cap, 3 retries from 1 s, 5 redirects,
+ * RF_EXPECT_ANY; url, dest_path and validators NULL. So with no network a
+ * fetch fails at once (no retry), and a body that stalls in about 21 s (each
+ * try is cut some 10 s in, as libcurl averages its speed over a few seconds;
+ * one retry after a 1 s backoff). */
 RF_API void rf_fetch_opts_init(rf_fetch_opts *opts);
 
 /* Call libcurl's global init once (thread-safe, idempotent). RF_OK or RF_ENET. */

@@ -7,7 +7,10 @@
  * in DATA/feeds/NAME/; a failed, truncated, empty, wrong-type or unparseable
  * download never replaces it, and the other feeds still update. Offline, or
  * for feeds not selected, the last good copy is used, else the bundled
- * snapshot. Then it builds a new list index from every feed's chosen copy,
+ * snapshot. Waits are bounded: each download by the fetcher's limits (see
+ * fetch.h), each feed (all its files) by fetch.deadline_ms, and the whole run
+ * by deadline_ms; a feed not reached in time is reported failed and keeps its
+ * last good copy. Then it builds a new list index from every feed's chosen copy,
  * with the name matcher's retrieval keys for every name and alias (name.h),
  * and swaps it in atomically (index.h). The library prints nothing: each
  * feed's outcome goes to a callback. */
@@ -47,12 +50,16 @@ typedef struct rf_update_opts {
     bool offline;              /* no network: last good copies, else snapshots */
     const char *const *only;   /* fetch only these feeds (others: last good copy) */
     size_t nonly;
-    rf_fetch_opts fetch;       /* timeouts, retries, size cap, CA file (url and dest ignored) */
+    rf_fetch_opts fetch;       /* timeouts, retries, size cap, CA file (url and dest ignored);
+                                  fetch.deadline_ms is one feed's budget, all its files */
+    long deadline_ms;          /* all downloads of the run, counted from when fetch.lock is
+                                  held; 0 for none (then only the per-feed deadline) */
     rf_update_cb report;
     void *report_ud;
 } rf_update_opts;
 
-/* Fill opts with defaults (online, all feeds, rf_fetch_opts_init()). */
+/* Fill opts with defaults (online, all feeds, rf_fetch_opts_init(), a 30 min
+ * run deadline). */
 RF_API void rf_update_opts_init(rf_update_opts *o);
 
 /* Update datadir from conf. generation (may be NULL) receives the new index

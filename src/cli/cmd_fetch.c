@@ -1,4 +1,5 @@
 /* `redflag fetch`: bring the risk lists up to date and rebuild the index. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +12,7 @@ typedef struct fetch_opts {
     const char *only[64];
     size_t nonly;
     bool offline;
-    long timeout_s;
+    long timeout_s, deadline_s; /* 0: not given */
     const char *ca_file;
 } fetch_opts;
 
@@ -19,20 +20,43 @@ typedef struct fetch_opts {
 static void usage(FILE *fp)
 {
     fprintf(fp,
-            "usage: redflag fetch [--offline] [--feed NAME]... [--data DIR] [--conf FILE]\n\n"
+            "usage: redflag fetch [--offline] [--feed NAME]... [--data DIR] [--conf FILE]\n"
+            "                     [--timeout SECS] [--deadline SECS] [--ca-file PEM]\n\n"
             "Downloads each enabled feed of feeds.conf from its official URL (conditional GET:\n"
-            "an unchanged list costs one request), checks that it parses, keeps it as the\n"
-            "feed's last good copy, and rebuilds the list index, swapped in atomically. A\n"
-            "failed or malformed download never replaces the last good copy; the other feeds\n"
-            "still update.\n\n"
+            "an unchanged list costs one request), checks that it parses and holds entries,\n"
+            "keeps it as the feed's last good copy, and rebuilds the list index, swapped in\n"
+            "atomically. A failed, malformed or empty download never replaces the last good\n"
+            "copy; the other feeds still update, and the index is rebuilt from the last good\n"
+            "copies whatever failed.\n\n"
             "  --offline        no network: index the last good copies, else the bundled snapshots\n"
             "  --feed NAME      fetch only this feed (repeatable); the others keep their last copy\n"
             "  --data DIR       data directory (default $REDFLAG_DATA, else ~/.local/share/redflag)\n"
             "  --conf FILE      feed list (default: feeds/feeds.conf of this installation)\n"
-            "  --timeout SECS   per-download time limit (default 600)\n"
+            "  --timeout SECS   time limit of one download attempt, connect to last byte\n"
+            "                   (default 600); a stalled transfer is cut sooner (below)\n"
+            "  --deadline SECS  time limit of all the run's downloads together (default 1800);\n"
+            "                   feeds not reached in time fail and keep their last good copy\n"
             "  --ca-file PEM    extra CA certificates for TLS (verification is always on)\n\n"
+            "Waits: 10 s to connect; a transfer under 1 KiB/s for 8 s is cut; each feed has\n"
+            "15 min in all (or --timeout if longer). Retried (at most 3 times, after 1, 2, 4 s, or the server's\n"
+            "Retry-After): HTTP 5xx and 429, a body cut short, and once a stalled transfer.\n"
+            "Not retried: a host name that does not resolve, a refused or unreachable\n"
+            "connection, a connect timeout, TLS and 4xx errors. With no network, fetch fails\n"
+            "at once.\n\n"
             "Exit: 0 all feeds fine, 2 usage or feeds.conf error, 4 a feed failed or the index\n"
             "could not be built.\n");
+}
+
+/* Parse a positive number of seconds into *out; 0 when it is not one. */
+static int seconds(const char *arg, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(arg, &end, 10);
+    if (errno || end == arg || *end || v <= 0 || v > 7L * 24 * 3600)
+        return 0;
+    *out = v;
+    return 1;
 }
 
 /* Parse the command line. */
@@ -42,6 +66,7 @@ static int parse(int argc, char **argv, fetch_opts *o)
         {"offline", no_argument, NULL, 'O'}, {"feed", required_argument, NULL, 'f'},
         {"data", required_argument, NULL, 'd'}, {"conf", required_argument, NULL, 'c'},
         {"timeout", required_argument, NULL, 't'}, {"ca-file", required_argument, NULL, 'a'},
+        {"deadline", required_argument, NULL, 'D'},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
     };
     int c;
@@ -57,9 +82,14 @@ static int parse(int argc, char **argv, fetch_opts *o)
         case 'c': o->conf = optarg; break;
         case 'a': o->ca_file = optarg; break;
         case 't':
-            o->timeout_s = strtol(optarg, NULL, 10);
-            if (o->timeout_s <= 0)
-                return msg_usage("fetch", "--timeout wants a number of seconds");
+            if (!seconds(optarg, &o->timeout_s))
+                return msg_usage("fetch", "--timeout wants a number of seconds, not '%s'",
+                                 optarg);
+            break;
+        case 'D':
+            if (!seconds(optarg, &o->deadline_s))
+                return msg_usage("fetch", "--deadline wants a number of seconds, not '%s'",
+                                 optarg);
             break;
         case 'h': usage(stdout); return -1;
         default: return msg_usage("fetch", "bad option");
@@ -104,7 +134,7 @@ rf_feedconf *cli_load_conf(const char *opt)
 /* Entry point of `redflag fetch`. */
 int cmd_fetch(int argc, char **argv)
 {
-    fetch_opts fo = {.timeout_s = 600};
+    fetch_opts fo = {0}; /* timeouts 0: the library's defaults */
     int rc = parse(argc, argv, &fo);
     if (rc)
         return rc < 0 ? EXIT_CLEAN : rc;
@@ -119,7 +149,12 @@ int cmd_fetch(int argc, char **argv)
     uo.offline = fo.offline;
     uo.only = fo.only;
     uo.nonly = fo.nonly;
-    uo.fetch.total_timeout_ms = fo.timeout_s * 1000;
+    if (fo.timeout_s)
+        uo.fetch.total_timeout_ms = fo.timeout_s * 1000;
+    if (uo.fetch.deadline_ms < uo.fetch.total_timeout_ms) /* a feed gets at least one try */
+        uo.fetch.deadline_ms = uo.fetch.total_timeout_ms;
+    if (fo.deadline_s)
+        uo.deadline_ms = fo.deadline_s * 1000;
     uo.fetch.ca_file = fo.ca_file;
     uo.report = report;
     char gen[RF_INDEX_GEN_HEX] = "";

@@ -23,7 +23,8 @@ void rf_fetch_opts_init(rf_fetch_opts *opts)
     opts->connect_timeout_ms = 10000;
     opts->total_timeout_ms = 600000;
     opts->low_speed_bytes = 1024;
-    opts->low_speed_secs = 60;
+    opts->low_speed_secs = 8;
+    opts->deadline_ms = 900000;
     opts->max_bytes = 512LL << 20;
     opts->max_retries = 3;
     opts->retry_delay_ms = 1000;
@@ -90,6 +91,7 @@ const char *rf_fetch_cause_name(rf_fetch_cause cause)
     case RF_FETCH_E_CONTENT: return "wrong content type";
     case RF_FETCH_E_REDIRECTS: return "redirect loop";
     case RF_FETCH_E_IO: return "file error";
+    case RF_FETCH_E_DEADLINE: return "deadline";
     }
     return "unknown";
 }
@@ -146,8 +148,8 @@ static int check_opts(const rf_fetch_opts *o, rf_fetch_result *res)
         bad = "no URL";
     else if (!o->dest_path || !*o->dest_path)
         bad = "no destination path";
-    else if (o->connect_timeout_ms <= 0 || o->total_timeout_ms <= 0)
-        bad = "timeouts must be positive";
+    else if (o->connect_timeout_ms <= 0 || o->total_timeout_ms <= 0 || o->deadline_ms <= 0)
+        bad = "timeouts and the deadline must be positive";
     else if (o->low_speed_bytes < 0 || o->low_speed_secs < 0)
         bad = "low-speed limit must not be negative";
     else if (o->max_bytes <= 0)

@@ -16,6 +16,7 @@
 #include "redflag/update.h"
 
 #define MAX_FILES 3 /* ofac_csv: sdn, alt, add */
+#define RUN_DEADLINE_MS (30L * 60 * 1000)
 
 static _Thread_local char update_error[768];
 
@@ -71,6 +72,15 @@ void rf_update_opts_init(rf_update_opts *o)
 {
     memset(o, 0, sizeof *o);
     rf_fetch_opts_init(&o->fetch);
+    o->deadline_ms = RUN_DEADLINE_MS;
+}
+
+/* Milliseconds on the monotonic clock. */
+static long long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* mkdir -p with mode 0700 for every component we create. */
@@ -189,12 +199,19 @@ static void drop_incoming(const feed_run *fr, size_t n)
 }
 
 /* Fetch each URL into incoming.i (hard-linked from current.i first, so the
- * validators apply); returns how many were updated, or -1 with the message set. */
+ * validators apply), all before end_ms; returns how many were updated, or -1
+ * with the message set. run_bound: end_ms is the run's deadline, not the feed's. */
 static int fetch_files(feed_run *fr, const rf_update_opts *o, rf_fetch_result *res, size_t n,
-                       const char *const *urls)
+                       const char *const *urls, long long end_ms, bool run_bound)
 {
     int updated = 0;
     for (size_t i = 0; i < n; i++) {
+        long long left = end_ms - mono_ms();
+        if (left <= 0 && o->fetch.deadline_ms > 0) { /* else rf_fetch names the bad option */
+            snprintf(fr->message, sizeof fr->message, "%s: not fetched: the %s deadline was "
+                     "reached", urls[i], run_bound ? "run's" : "feed's");
+            return -1;
+        }
         char cur[4400], inc[4400];
         file_path(fr, "current", i, cur, sizeof cur);
         file_path(fr, "incoming", i, inc, sizeof inc);
@@ -209,8 +226,11 @@ static int fetch_files(feed_run *fr, const rf_update_opts *o, rf_fetch_result *r
         fo.etag = meta_file_str(fr, i, "etag");
         fo.last_modified = meta_file_str(fr, i, "last_modified");
         fo.expect = expect_of(fr->def->format);
+        fo.deadline_ms = left > 0 ? (long)left : o->fetch.deadline_ms;
         if (rf_fetch(&fo, &res[i]) != RF_OK) {
-            snprintf(fr->message, sizeof fr->message, "%s: %s", urls[i], res[i].error);
+            snprintf(fr->message, sizeof fr->message, "%s: %s%s", urls[i], res[i].error,
+                     res[i].cause == RF_FETCH_E_DEADLINE && run_bound ? " (the run's deadline)"
+                                                                      : "");
             return -1;
         }
         updated += res[i].status == RF_FETCH_UPDATED;
@@ -263,14 +283,17 @@ static int accept_download(feed_run *fr, rf_fetch_result *res, size_t n, const c
     return save_meta(fr) == 0 ? 0 : -1;
 }
 
-/* Fetch one feed; sets outcome and message. */
-static void fetch_feed(feed_run *fr, const rf_update_opts *o)
+/* Fetch one feed before its deadline or the run's (run_end_ms, 0: none);
+ * sets outcome and message. */
+static void fetch_feed(feed_run *fr, const rf_update_opts *o, long long run_end_ms)
 {
     const char *urls[MAX_FILES];
     size_t n = feed_urls(fr->def, urls);
     rf_fetch_result res[MAX_FILES];
+    long long end = mono_ms() + o->fetch.deadline_ms;
+    bool run_bound = run_end_ms && run_end_ms < end;
     memset(res, 0, sizeof res);
-    int updated = fetch_files(fr, o, res, n, urls);
+    int updated = fetch_files(fr, o, res, n, urls, run_bound ? run_end_ms : end, run_bound);
     if (updated < 0) {
         fr->outcome = RF_UPDATE_FAILED;
     } else if (updated == 0) {
@@ -460,9 +483,9 @@ static bool selected(const rf_update_opts *o, const rf_feed_def *def)
     return false;
 }
 
-/* Prepare, fetch (when due) and choose the source of one feed. */
+/* Prepare, fetch (when due, before run_end_ms) and choose the source of one feed. */
 static int run_feed(feed_run *fr, const rf_feedconf *conf, const char *datadir,
-                    const rf_update_opts *o)
+                    const rf_update_opts *o, long long run_end_ms)
 {
     snprintf(fr->dir, sizeof fr->dir, "%s/feeds/%s", datadir, fr->def->name);
     if (make_dirs(fr->dir) != 0)
@@ -470,7 +493,7 @@ static int run_feed(feed_run *fr, const rf_feedconf *conf, const char *datadir,
     load_meta(fr);
     fr->outcome = RF_UPDATE_KEPT;
     if (!o->offline && selected(o, fr->def))
-        fetch_feed(fr, o);
+        fetch_feed(fr, o, run_end_ms);
     choose_source(fr, conf);
     return RF_OK;
 }
@@ -518,12 +541,13 @@ int rf_update(const rf_feedconf *conf, const char *datadir, const rf_update_opts
     feed_run *runs = rc == RF_OK ? calloc(conf->nfeeds + 1, sizeof *runs) : NULL;
     if (rc == RF_OK && !runs)
         rc = fail(RF_ENOMEM, "out of memory");
+    long long run_end = o->deadline_ms > 0 ? mono_ms() + o->deadline_ms : 0;
     for (size_t i = 0; rc == RF_OK && i < conf->nfeeds; i++) {
         runs[i].def = &conf->feeds[i];
         if (!conf->feeds[i].enabled)
             runs[i].outcome = RF_UPDATE_DISABLED;
         else
-            rc = run_feed(&runs[i], conf, datadir, o);
+            rc = run_feed(&runs[i], conf, datadir, o, run_end);
     }
     if (rc == RF_OK)
         rc = build_index(runs, conf->nfeeds, datadir, o, generation);

@@ -1,6 +1,11 @@
 # fetch / feeds: offline build from the bundled snapshots, online through a
-# loopback server (ETag/304, a 500, an HTML error page instead of XML), the
-# last good copy kept, kill -9 during a build, and the first screen's index.
+# loopback server (ETag/304, a 500, an HTML error page instead of XML, a valid
+# but empty list, a 304 to everything, a stalled body, the run's deadline), no
+# network at all, the last good copy kept, kill -9 during a build, and the
+# first screen's index.
+
+# now_ms: milliseconds since the epoch (GNU date).
+now_ms() { date +%s%3N; }
 
 D="$tmp/data"
 "$RF" fetch --offline --data "$D" > "$tmp/off.out" 2> "$tmp/off.err"
@@ -20,7 +25,7 @@ expect_grep feeds-jsonl '"feed": *"us_uflpa".*"critical": *true' "$tmp/feeds.jso
 
 # Online, against a loopback server serving real files.
 mkfifo "$tmp/srv.in"
-python3 tests/fixtures/http/server.py --lifetime 120 < "$tmp/srv.in" > "$tmp/srv.out" 2>/dev/null &
+python3 tests/fixtures/http/server.py --lifetime 300 < "$tmp/srv.in" > "$tmp/srv.out" 2>/dev/null &
 exec 7> "$tmp/srv.in"
 n=0; while [ ! -s "$tmp/srv.out" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
 port=$(head -1 "$tmp/srv.out")
@@ -61,7 +66,116 @@ expect_grep feeds-shows-sha '^dol  *no  *0  *467  [0-9-]*  *0d  [0-9a-f]\{12\} o
 expect_grep feeds-shows-stale '^broken .*stale: ' "$tmp/wf.out"
 "$RF" fetch --data "$W" --conf "$tmp/feeds.conf" --feed nosuch > /dev/null 2>&1
 expect_exit fetch-unknown-feed 2 $?
+
+# A body that stalls, with the default limits: cut under 1 KiB/s for 8 s and
+# retried once, so the feed fails in well under 30 s (274 s before), keeping its
+# last good copy. It runs in the background while the next checks go on.
+S="$tmp/stall"
+printf '[dol]\nurl = http://127.0.0.1:%s/ok.xml\nformat = dol_goods_xml\n' "$port" > "$tmp/stall1.conf"
+printf '[dol]\nurl = http://127.0.0.1:%s/stall?key=cli-stall\nformat = dol_goods_xml\n' "$port" > "$tmp/stall2.conf"
+"$RF" fetch --data "$S" --conf "$tmp/stall1.conf" > /dev/null 2>&1
+expect_exit stall-first-good-copy 0 $?
+( t0=$(now_ms); "$RF" fetch --data "$S" --conf "$tmp/stall2.conf" > "$tmp/stall.out" 2> "$tmp/stall.err"
+  echo "$? $(( $(now_ms) - t0 ))" > "$tmp/stall.rc" ) &
+stall_pid=$!
+
+# A valid but empty list (the CSL's header row, no entries) never replaces the
+# last good copy: the feed fails, its 13 entities stay indexed, byte for byte.
+E="$tmp/empty"
+printf '[csl]\nurl = http://127.0.0.1:%s/ok.csv\nformat = csl_csv\n' "$port" > "$tmp/empty1.conf"
+printf '[csl]\nurl = http://127.0.0.1:%s/csl-header-only\nformat = csl_csv\n' "$port" > "$tmp/empty2.conf"
+"$RF" fetch --data "$E" --conf "$tmp/empty1.conf" > "$tmp/empty1.out" 2>/dev/null
+expect_grep empty-list-first '^csl  *fetched  *13 entities' "$tmp/empty1.out"
+"$RF" fetch --data "$E" --conf "$tmp/empty2.conf" > "$tmp/empty2.out" 2> "$tmp/empty2.err"
+expect_exit empty-list-exit-4 4 $?
+expect_grep empty-list-failed '^csl  *failed  *13 entities' "$tmp/empty2.out"
+expect_grep empty-list-message 'feed csl: download rejected, last good copy kept: no entries' "$tmp/empty2.err"
+if cmp -s "$E/feeds/csl/current.0" tests/fixtures/http/ok.csv; then ok x; else bad empty-list-copy-kept "current.0 is not the last good download"; fi
+"$RF" feeds --data "$E" --conf "$tmp/empty2.conf" > "$tmp/empty-feeds.out" 2>/dev/null
+expect_grep empty-list-feeds-stale '^csl  *no  *13 .*stale: .*no entries' "$tmp/empty-feeds.out"
+
+# A server or proxy that answers 304 to an unconditional request is an error,
+# not "unchanged".
+printf '[dol]\nurl = http://127.0.0.1:%s/always-304\nformat = dol_goods_xml\n' "$port" > "$tmp/304.conf"
+"$RF" fetch --data "$tmp/d304" --conf "$tmp/304.conf" > "$tmp/304.out" 2> "$tmp/304.err"
+expect_exit always-304-exit-4 4 $?
+expect_grep always-304-failed '^dol  *failed' "$tmp/304.out"
+expect_grep always-304-message 'feed dol: .*HTTP 304 (Not Modified) to an unconditional request' "$tmp/304.err"
+
+# --deadline bounds the whole run: a body arriving steadily (above the
+# low-speed limit) is cut when the run's 3 s are up, the next feed is not
+# started, both keep their last good copy (here: none, so no data).
+printf '[a]\nurl = http://127.0.0.1:%s/steady?key=dl-a\nformat = dol_goods_xml\n[b]\nurl = http://127.0.0.1:%s/steady?key=dl-b\nformat = dol_goods_xml\n' "$port" "$port" > "$tmp/dl.conf"
+t0=$(now_ms)
+"$RF" fetch --data "$tmp/ddl" --conf "$tmp/dl.conf" --deadline 3 > "$tmp/dl.out" 2> "$tmp/dl.err"
+rc=$? took=$(( $(now_ms) - t0 ))
+expect_exit deadline-exit-4 4 $rc
+if [ "$took" -ge 2500 ] && [ "$took" -lt 10000 ]; then ok x; else bad deadline-run-time "took $took ms with --deadline 3"; fi
+expect_grep deadline-first-cut 'feed a: .*deadline: .*(the run.s deadline)' "$tmp/dl.err"
+expect_grep deadline-second-not-started "feed b: .*not fetched: the run's deadline was reached" "$tmp/dl.err"
+expect_grep deadline-index-still-built '^index [0-9a-f]\{16\} built' "$tmp/dl.out"
+"$RF" fetch --deadline 0 --data "$tmp/ddl" --conf "$tmp/dl.conf" > /dev/null 2> "$tmp/dl0.err"
+expect_exit deadline-zero-usage 2 $?
+expect_grep deadline-zero-message 'deadline wants a number of seconds' "$tmp/dl0.err"
+
+wait "$stall_pid"
+read -r rc took < "$tmp/stall.rc"
+expect_exit stall-exit-4 4 "$rc"
+if [ "$took" -lt 30000 ]; then ok x; else bad stall-under-30s "a stalled body held fetch $took ms"; fi
+echo "    (stalled body, default limits: fetch gave up after $took ms)"
+expect_grep stall-failed '^dol  *failed .* 467 goods' "$tmp/stall.out"
+expect_grep stall-message 'feed dol: .*timeout: Operation too slow.* after 2 tries' "$tmp/stall.err"
+hits=$(python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())' \
+  "http://127.0.0.1:$port/hits?key=cli-stall")
+if [ "$hits" = '{"hits": 2}' ]; then ok x; else bad stall-two-requests "server saw $hits"; fi
 exec 7>&-
+
+# No network at all: every feed fails at once (no DNS answer, so no retry),
+# keeps its last good copy, and the index is rebuilt from them. Host names
+# under .invalid never resolve (RFC 6761); a closed loopback port refuses.
+# Timed first with the snapshots left out, so the seconds measure giving up,
+# not indexing (which a loaded machine slows): under 5 s for the 8 shipped
+# feeds and the closed port (57 s before). Then with the snapshots: each feed
+# keeps its data. With a network namespace of our own (root or user
+# namespaces), the shipped feeds.conf is also run with no interface up, and
+# must take no longer than the same index build offline, give or take 4 s.
+python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' > "$tmp/closed.port"
+mkdir "$tmp/nonet-conf" && ln -s "$PWD/feeds/snapshots" "$tmp/nonet-conf/snapshots"
+sed -e 's|^url *= *https\{0,1\}://\([^/]*\)|url = https://\1.invalid|' \
+    -e 's|^\(alt_url\|add_url\) *= *https\{0,1\}://\([^/]*\)|\1 = https://\2.invalid|' \
+    feeds/feeds.conf > "$tmp/nonet-conf/feeds.conf"
+printf '[closed]\nurl = http://127.0.0.1:%s/ok.xml\nformat = dol_goods_xml\n' "$(cat "$tmp/closed.port")" >> "$tmp/nonet-conf/feeds.conf"
+sed -e '/^snapshot/d' "$tmp/nonet-conf/feeds.conf" > "$tmp/nosnap.conf"
+t0=$(now_ms)
+"$RF" fetch --data "$tmp/nosnap" --conf "$tmp/nosnap.conf" > "$tmp/nosnap.out" 2> "$tmp/nosnap.err"
+rc=$? took=$(( $(now_ms) - t0 ))
+expect_exit no-network-exit-4 4 $rc
+if [ "$took" -lt 5000 ]; then ok x; else bad no-network-under-5s "took $took ms"; fi
+echo "    (no network, 9 feeds on .invalid hosts and a closed port: fetch gave up after $took ms)"
+expect_lines no-network-all-failed 9 "$tmp/nosnap.err"
+expect_grep no-network-dns 'feed us_ofac_sdn: .*DNS lookup failed' "$tmp/nosnap.err"
+expect_grep no-network-refused 'feed closed: .*connection failed' "$tmp/nosnap.err"
+if grep -q 'tries' "$tmp/nosnap.err"; then bad no-network-no-retry "$(grep -m1 tries "$tmp/nosnap.err")"; else ok x; fi
+cp -R "$D" "$tmp/nonet"
+"$RF" fetch --data "$tmp/nonet" --conf "$tmp/nonet-conf/feeds.conf" > "$tmp/nonet.out" 2> "$tmp/nonet.err"
+expect_exit no-network-kept-exit-4 4 $?
+expect_grep no-network-sdn-kept '^us_ofac_sdn  *failed  *7379 entities' "$tmp/nonet.out"
+expect_grep no-network-dol-kept '^us_dol_goods  *failed .* 467 goods' "$tmp/nonet.out"
+expect_grep no-network-index '^index [0-9a-f]\{16\} built' "$tmp/nonet.out"
+if unshare -n true 2> /dev/null; then
+  cp -R "$D" "$tmp/netns" && cp -R "$D" "$tmp/netns-off"
+  t0=$(now_ms)
+  "$RF" fetch --offline --data "$tmp/netns-off" > /dev/null 2>&1
+  off=$(( $(now_ms) - t0 ))
+  t0=$(now_ms)
+  unshare -n "$RF" fetch --data "$tmp/netns" > "$tmp/netns.out" 2> "$tmp/netns.err"
+  rc=$? took=$(( $(now_ms) - t0 ))
+  expect_exit netns-exit-4 4 $rc
+  if [ "$took" -lt $((off + 4000)) ]; then ok x; else bad netns-fast "took $took ms, $off ms offline"; fi
+  echo "    (no network, empty namespace, shipped feeds.conf: $took ms in all, $off ms for the same build offline)"
+  expect_grep netns-un-kept '^un_sc  *failed  *1003 entities' "$tmp/netns.out"
+  if grep -q 'tries' "$tmp/netns.err"; then bad netns-no-retry "$(grep -m1 tries "$tmp/netns.err")"; else ok x; fi
+fi
 
 # kill -9 at random moments of offline builds: the index always opens whole.
 for delay in 0.05 0.15 0.3 0.5 0.8; do

@@ -89,7 +89,7 @@ static int start_server(void **state)
     if (srv.pid == 0) {
         dup2(in[0], 0);
         dup2(out[1], 1);
-        execlp("python3", "python3", script, "--lifetime", "120", (char *)NULL);
+        execlp("python3", "python3", script, "--lifetime", "300", (char *)NULL);
         _exit(127);
     }
     close(in[0]);
@@ -634,22 +634,279 @@ static void test_tls_failure(void **state)
     assert_int_equal(f->r.attempts, 1);
 }
 
-/* A closed port is a connection error, retried within the budget. */
+/* A loopback port nobody listens on (free a moment ago). */
+static int closed_port(void)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t alen = sizeof a;
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(s >= 0);
+    assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(getsockname(s, (struct sockaddr *)&a, &alen), 0);
+    close(s);
+    return ntohs(a.sin_port);
+}
+
+/* How many requests carrying ?key=K the server saw (its /hits route). */
+static int server_hits(fx *f, const char *key)
+{
+    char path[160], url[256], *got;
+    int n = -1;
+    rf_fetch_opts o;
+    rf_fetch_result r;
+    rf_fetch_opts_init(&o);
+    snprintf(path, sizeof path, "%s/hits.json", f->dir);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/hits?key=%s", srv.port, key);
+    o.url = url;
+    o.dest_path = path;
+    o.max_retries = 0;
+    assert_int_equal(rf_fetch(&o, &r), RF_OK);
+    rf_fetch_result_clear(&r);
+    got = slurp(path, NULL);
+    assert_non_null(got);
+    assert_int_equal(sscanf(got, "{\"hits\": %d}", &n), 1);
+    free(got);
+    assert_int_equal(unlink(path), 0);
+    return n;
+}
+
+/* A closed port (connection refused) fails at once: one attempt, no backoff,
+ * although the retry budget would allow more. */
 static void test_connection_refused(void **state)
+{
+    fx *f = *state;
+    long long t0;
+    spit(f->dest, PREVIOUS);
+    snprintf(f->url, sizeof f->url, "http://127.0.0.1:%d/ok.xml", closed_port());
+    f->o.url = f->url;
+    f->o.max_retries = 3;
+    f->o.retry_delay_ms = 2000;
+    t0 = now_ms();
+    assert_failed_keeps_previous(f, RF_ENET, RF_FETCH_E_CONNECT, "connection failed");
+    assert_int_equal(f->r.attempts, 1);
+    assert_null(strstr(f->r.error, "tries"));
+    assert_true(now_ms() - t0 < 2000); /* no backoff slept */
+}
+
+/* A host name that cannot resolve (.invalid never does, RFC 6761) fails at
+ * once, naming DNS: one attempt, no backoff. */
+static void test_dns_failure(void **state)
+{
+    fx *f = *state;
+    long long t0;
+    spit(f->dest, PREVIOUS);
+    snprintf(f->url, sizeof f->url, "http://nonexistent.invalid:%d/ok.xml", srv.port);
+    f->o.url = f->url;
+    f->o.max_retries = 3;
+    f->o.retry_delay_ms = 2000;
+    t0 = now_ms();
+    assert_failed_keeps_previous(f, RF_ENET, RF_FETCH_E_CONNECT, "DNS lookup failed");
+    assert_int_equal(f->r.attempts, 1);
+    assert_non_null(strstr(f->r.error, "nonexistent.invalid"));
+    assert_true(now_ms() - t0 < 2000 + f->o.connect_timeout_ms);
+}
+
+/* A listener whose accept queue is full: the SYN is dropped, so connecting
+ * times out. A connect timeout is final (nobody answers): one attempt. */
+static void test_connect_timeout_not_retried(void **state)
 {
     fx *f = *state;
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t alen = sizeof a;
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(s >= 0); /* a port that was free a moment ago */
-    assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof a), 0);
-    assert_int_equal(getsockname(s, (struct sockaddr *)&a, &alen), 0);
-    close(s);
+    int lst = socket(AF_INET, SOCK_STREAM, 0), fill[4];
+    assert_true(lst >= 0);
+    assert_int_equal(bind(lst, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(getsockname(lst, (struct sockaddr *)&a, &alen), 0);
+    assert_int_equal(listen(lst, 0), 0);
+    for (int i = 0; i < 4; i++) { /* more than the queue holds; never accepted */
+        fill[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        assert_true(fill[i] >= 0);
+        connect(fill[i], (struct sockaddr *)&a, sizeof a);
+    }
+    usleep(200000);
     spit(f->dest, PREVIOUS);
     snprintf(f->url, sizeof f->url, "http://127.0.0.1:%d/ok.xml", ntohs(a.sin_port));
     f->o.url = f->url;
-    assert_failed_keeps_previous(f, RF_ENET, RF_FETCH_E_CONNECT, "after 3 tries");
-    assert_int_equal(f->r.attempts, 3);
+    f->o.connect_timeout_ms = 600;
+    f->o.max_retries = 3;
+    f->o.retry_delay_ms = 10;
+    assert_failed_keeps_previous(f, RF_ENET, RF_FETCH_E_TIMEOUT, "connect timeout");
+    assert_int_equal(f->r.attempts, 1);
+    for (int i = 0; i < 4; i++)
+        close(fill[i]);
+    close(lst);
+}
+
+/* With the default options a body that stalls after its first KiB is cut by
+ * the low-speed limit (under 1 KiB/s for 8 s) and retried once, so it fails
+ * well under 30 s (on main it took 274 s: four tries of a 60 s window); the
+ * server sees exactly 2 requests. */
+static void test_stall_default_limits(void **state)
+{
+    fx *f = *state;
+    long long t0, took;
+    rf_fetch_opts_init(&f->o);
+    f->o.dest_path = f->dest;
+    f->o.expect = RF_EXPECT_XML;
+    spit(f->dest, PREVIOUS);
+    route(f, "/stall?key=stall-default");
+    t0 = now_ms();
+    assert_failed_keeps_previous(f, RF_ENET, RF_FETCH_E_TIMEOUT, "too slow");
+    took = now_ms() - t0;
+    fprintf(stderr, "stalled body with default limits: failed after %.1f s, %d tries\n",
+            (double)took / 1000, f->r.attempts);
+    assert_true(took < 30000);
+    assert_int_equal(f->r.attempts, 2);
+    assert_int_equal(server_hits(f, "stall-default"), 2);
+}
+
+/* A 1 byte/s trickle is cut by the low-speed limit; a timeout is retried once
+ * only, whatever the retry budget. */
+static void test_trickle_retried_once(void **state)
+{
+    fx *f = *state;
+    long long t0;
+    spit(f->dest, PREVIOUS);
+    route(f, "/trickle?key=trickle");
+    f->o.total_timeout_ms = 60000;
+    f->o.low_speed_bytes = 100;
+    f->o.low_speed_secs = 1;
+    f->o.max_retries = 3;
+    t0 = now_ms();
+    assert_failed_keeps_previous(f, RF_ENET, RF_FETCH_E_TIMEOUT, "after 2 tries");
+    assert_true(now_ms() - t0 < 10000);
+    assert_int_equal(f->r.attempts, 2);
+    assert_int_equal(server_hits(f, "trickle"), 2);
+}
+
+/* A body arriving steadily above the low-speed limit is ended by the deadline,
+ * although the attempt's own limit is far away; nothing is retried after it. */
+static void test_deadline_cuts_attempt(void **state)
+{
+    fx *f = *state;
+    long long t0, took;
+    spit(f->dest, PREVIOUS);
+    route(f, "/steady?key=steady");
+    f->o.total_timeout_ms = 120000;
+    f->o.low_speed_bytes = 1024;
+    f->o.low_speed_secs = 10;
+    f->o.max_retries = 3;
+    f->o.deadline_ms = 1500;
+    f->o.max_bytes = 200LL << 20; /* over its 100 MB Content-Length */
+    t0 = now_ms();
+    assert_failed_keeps_previous(f, RF_ENET, RF_FETCH_E_DEADLINE, "deadline");
+    took = now_ms() - t0;
+    assert_true(took >= 1400 && took < 6000);
+    assert_int_equal(f->r.attempts, 1);
+    assert_int_equal(server_hits(f, "steady"), 1);
+}
+
+/* A retry whose backoff would end past the deadline is not made: /500 with
+ * backoffs of 400 then 800 ms and a 1 s deadline gets two tries. */
+static void test_deadline_stops_retries(void **state)
+{
+    fx *f = *state;
+    long long t0;
+    spit(f->dest, PREVIOUS);
+    route(f, "/500");
+    f->o.max_retries = 5;
+    f->o.retry_delay_ms = 400;
+    f->o.deadline_ms = 1000;
+    t0 = now_ms();
+    assert_failed_keeps_previous(f, RF_ENET, RF_FETCH_E_HTTP, "HTTP 500 after 2 tries");
+    assert_non_null(strstr(f->r.error, "no time for another within the 1.0 s deadline"));
+    assert_int_equal(f->r.attempts, 2);
+    assert_true(now_ms() - t0 < 3000);
+}
+
+/* 429 is transient: retried after the server's Retry-After (1 s, longer than
+ * our backoff); one that never ends fails after the budget. */
+static void test_429_retry_after(void **state)
+{
+    fx *f = *state;
+    long long t0 = now_ms();
+    route(f, "/429?key=once");
+    f->o.retry_delay_ms = 10;
+    assert_int_equal(fetch(f), RF_OK);
+    assert_int_equal(f->r.status, RF_FETCH_UPDATED);
+    assert_int_equal(f->r.attempts, 2);
+    assert_true(now_ms() - t0 >= 900);
+    assert_string_equal(f->r.sha256, FIXTURE_XML_SHA);
+    assert_int_equal(unlink(f->dest), 0);
+    spit(f->dest, PREVIOUS);
+    route(f, "/429-always");
+    f->o.max_retries = 1;
+    assert_failed_keeps_previous(f, RF_ENET, RF_FETCH_E_HTTP,
+                                 "HTTP 429 (Too Many Requests) after 2 tries");
+}
+
+/* A 304 answers a conditional request only: a proxy or server that answers
+ * 304 to everything is an error, never "not modified" (which would keep a list
+ * stale forever, or leave nothing when there is no copy yet). */
+static void test_304_without_validators(void **state)
+{
+    fx *f = *state;
+    route(f, "/always-304");
+    assert_int_equal(fetch(f), RF_ENET); /* no copy yet: nothing to keep */
+    assert_int_equal(f->r.status, RF_FETCH_FAILED);
+    assert_int_equal(f->r.cause, RF_FETCH_E_HTTP);
+    assert_non_null(strstr(f->r.error, "HTTP 304 (Not Modified) to an unconditional request"));
+    assert_int_equal(dir_entries(f), 0);
+    spit(f->dest, PREVIOUS); /* a copy, but no validators to send */
+    assert_failed_keeps_previous(f, RF_ENET, RF_FETCH_E_HTTP, "unconditional request");
+    f->o.etag = "\"stale\""; /* conditional: then 304 means what it says */
+    assert_int_equal(fetch(f), RF_OK);
+    assert_int_equal(f->r.status, RF_FETCH_NOT_MODIFIED);
+    assert_previous_intact(f);
+}
+
+/* The size cap is inclusive: a body of exactly max_bytes is kept, one byte
+ * more is refused, whether chunked, with Content-Length, or a local file. */
+static void test_size_cap_boundary(void **state)
+{
+    fx *f = *state;
+    size_t len;
+    char *want = slurp(src_path(FIXTURE_XML), &len);
+    static const char *const routes[] = {"/big", "/big-cl", NULL};
+    static const char *const why[] = {"no Content-Length", "is over the", "too large"};
+    assert_non_null(want);
+    free(want);
+    for (int i = 0; i < 3; i++) {
+        if (routes[i])
+            route(f, routes[i]);
+        else
+            f->o.url = src_path(FIXTURE_XML);
+        f->o.max_bytes = (long long)len;
+        assert_int_equal(unlink(f->dest) == 0 || errno == ENOENT, 1);
+        assert_int_equal(fetch(f), RF_OK);
+        assert_int_equal(f->r.status, RF_FETCH_UPDATED);
+        assert_int_equal(f->r.bytes, (long long)len);
+        assert_string_equal(f->r.sha256, FIXTURE_XML_SHA);
+        assert_int_equal(unlink(f->dest), 0);
+        spit(f->dest, PREVIOUS);
+        if (!routes[i])
+            f->o.url = src_path(FIXTURE_XML);
+        f->o.max_bytes = (long long)len - 1;
+        assert_failed_keeps_previous(f, RF_ELIMIT, RF_FETCH_E_TOO_LARGE, why[i]);
+    }
+}
+
+/* A gzip bomb: a 4 KB compressed body with its Content-Length, decoding to
+ * 4 MiB. The cap applies to the decoded bytes, and the message says what
+ * happened (not "no Content-Length"). Under a cap it fits, it is kept decoded. */
+static void test_gzip_bomb(void **state)
+{
+    fx *f = *state;
+    spit(f->dest, PREVIOUS);
+    route(f, "/gzip-bomb");
+    f->o.max_bytes = 64 * 1024;
+    assert_failed_keeps_previous(f, RF_ELIMIT, RF_FETCH_E_TOO_LARGE, "Content-Encoding gzip");
+    assert_null(strstr(f->r.error, "no Content-Length"));
+    assert_non_null(strstr(f->r.error, "decodes to more than the 65536-byte cap"));
+    assert_int_equal(f->r.attempts, 1);
+    f->o.max_bytes = 8 << 20;
+    assert_int_equal(fetch(f), RF_OK);
+    assert_int_equal(f->r.bytes, (4 << 20) + 1);
 }
 
 /* Bad options are refused with a message; parse helpers map names. */
@@ -700,6 +957,16 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_user_agent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tls_failure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_connection_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dns_failure, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_connect_timeout_not_retried, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stall_default_limits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_trickle_retried_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deadline_cuts_attempt, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deadline_stops_retries, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_429_retry_after, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_304_without_validators, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_size_cap_boundary, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gzip_bomb, setup, teardown),
         cmocka_unit_test_setup_teardown(test_options_and_names, setup, teardown),
     };
     int rc;

@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,9 +29,21 @@
  * These definitions interpose on libc for the whole test binary (the
  * library is linked statically into it, LMDB's own fsync calls too). Each
  * call counts a step before and after itself; a child that set crash_at
- * kills itself with SIGKILL at that step. */
+ * kills itself with SIGKILL at that step, or, with park_fd set, tells its
+ * parent and waits there to be killed. */
 static long crash_at, steps;
-static long arm_at; /* crash_at to set when a build starts its commit */
+static long arm_at;       /* crash_at to set when a build starts its commit */
+static long park_entity = -1; /* park before adding entity number park_entity */
+static int park_fd = -1;  /* where a parked child says so */
+
+/* Tell the parent we reached the chosen state, then wait there for SIGKILL. */
+static void park(void)
+{
+    if (write(park_fd, "p", 1) != 1)
+        _exit(4);
+    for (;;)
+        pause();
+}
 
 /* Exported, so calls from the shared liblmdb (its fdatasync) come here too
  * despite the build's -fvisibility=hidden. */
@@ -39,8 +52,11 @@ static long arm_at; /* crash_at to set when a build starts its commit */
 /* Count one step; die on the chosen one. */
 static void step(void)
 {
-    if (crash_at && ++steps == crash_at)
+    if (crash_at && ++steps == crash_at) {
+        if (park_fd >= 0)
+            park();
         raise(SIGKILL);
+    }
 }
 
 /* rename(2), counted. */
@@ -361,8 +377,11 @@ static int build_synthetic(const char *data, long n, const char *tag, char gen[R
     rf_index_builder *b = NULL;
     int rc = rf_index_builder_create(&b, data);
     synth s;
-    for (long i = 0; rc == RF_OK && i < n; i++)
+    for (long i = 0; rc == RF_OK && i < n; i++) {
+        if (i == park_entity)
+            park();
         rc = rf_index_builder_add_entity(b, synthetic(&s, i, tag), false);
+    }
     rf_entity marker = {.list = "syn", .id = "marker", .name = tag};
     if (rc == RF_OK)
         rc = rf_index_builder_add_entity(b, &marker, true);
@@ -1111,8 +1130,51 @@ static long long usec(void)
     return (long long)t.tv_sec * 1000000 + t.tv_nsec / 1000;
 }
 
-/* SIGKILL a large build at random moments, from the first write to after
- * the swap; the index is always complete. */
+/* Fork a build of n entities tagged tag that parks (see park()) before
+ * entity `entity` (-1: never) or at step `at` of its commit (0: never), and
+ * SIGKILL it there. The parent waits for the child to say it is parked, so
+ * the kill lands in the chosen state however loaded the machine is. Returns
+ * false (the build finished) only when the chosen point never came. */
+static bool kill_parked(const char *data, long n, const char *tag, long entity, long at)
+{
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        park_fd = fds[1];
+        park_entity = entity;
+        arm_at = at;
+        char gen[RF_INDEX_GEN_HEX];
+        _exit(build_synthetic(data, n, tag, gen) == RF_OK ? 0 : 1);
+    }
+    close(fds[1]);
+    struct pollfd p = {.fd = fds[0], .events = POLLIN};
+    char c = 0;
+    int ready = poll(&p, 1, 300000); /* a build takes seconds; 5 min is a hang */
+    ssize_t nread = ready == 1 ? read(fds[0], &c, 1) : -1;
+    close(fds[0]);
+    if (nread != 0) /* parked, or hung: kill it either way */
+        kill(pid, SIGKILL);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    if (nread < 0)
+        fail_msg("build %s neither parked nor ended within 5 minutes", tag);
+    if (nread == 1) {
+        assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+        return true;
+    }
+    assert_int_equal(nread, 0); /* EOF: the child ended without parking */
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    return false;
+}
+
+/* SIGKILL a large build at random points, from the first entity to after
+ * the swap: seven while entities are added (some batches written, the rest
+ * queued), three at a random step of the commit (before and after LMDB's
+ * sync, the rename, the swap, the removal of the old generation). Each child
+ * parks at its point and is killed there, so every trial kills (no timing to
+ * miss); the index is always complete, the old build or the new one. */
 static void test_kill_random(void **state)
 {
     fixture *f = *state;
@@ -1120,33 +1182,18 @@ static void test_kill_random(void **state)
     char gen[RF_INDEX_GEN_HEX];
     assert_int_equal(build_synthetic(f->data, held.n, held.tag, gen), RF_OK);
     const long n = 40000;
-    long long t0 = usec();
-    assert_false(crash_build(f->data, n, "Timing", 0));
-    long long span = usec() - t0;
-    held = (known){"Timing", n};
-    srand((unsigned)time(NULL) ^ (unsigned)getpid());
-    int killed = 0;
+    unsigned seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+    srand(seed);
     for (int i = 0; i < 10; i++) {
         known cur = {"", n};
         snprintf(cur.tag, sizeof cur.tag, "Rand%d", i);
-        pid_t pid = fork();
-        if (pid == 0)
-            _exit(build_synthetic(f->data, n, cur.tag, gen) == RF_OK ? 0 : 1);
-        /* spread over the build, the last few over its final fifth */
-        long long lo = i < 7 ? 0 : span * 4 / 5;
-        long long delay = lo + (long long)((double)rand() / RAND_MAX * (double)(span - lo));
-        struct timespec ts = {(time_t)(delay / 1000000), (long)(delay % 1000000) * 1000};
-        nanosleep(&ts, NULL);
-        kill(pid, SIGKILL);
-        int status;
-        assert_int_equal(waitpid(pid, &status, 0), pid);
-        killed += WIFSIGNALED(status);
-        assert_true(WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) == 0));
+        long entity = i < 7 ? (long)((double)rand() / ((double)RAND_MAX + 1) * (double)n) : -1;
+        long at = i < 7 ? 0 : 1 + rand() % 24; /* the 24 steps of test_kill_every_step */
+        if (!kill_parked(f->data, n, cur.tag, entity, at))
+            fail_msg("seed %u: build %s finished without reaching entity %ld / commit step %ld",
+                     seed, cur.tag, entity, at);
         check_complete(f->data, &cur, &held);
-        if (!WIFSIGNALED(status))
-            assert_string_equal(held.tag, cur.tag);
     }
-    assert_true(killed >= 5);
     assert_int_equal(build_synthetic(f->data, 10, "After", gen), RF_OK);
     assert_int_equal(count_entries(f->data, "index.tmp."), 0);
     assert_int_equal(count_entries(f->data, "index."), 2);
