@@ -326,6 +326,10 @@ static int open_zip(rf_reader *r, xlsx_state *x)
         }
         if (!buf)
             return RF_ENOMEM;
+        if (len < 22) {   /* shorter than a zip's end record (libzip would not own buf) */
+            free(buf);
+            return reader_fail(r, "not a readable XLSX workbook: %zu bytes", len);
+        }
         zip_error_init(&ze);
         zip_source_t *src = zip_source_buffer_create(buf, len, 1, &ze);
         if (!src)
