@@ -70,8 +70,8 @@ static void usage(FILE *fp, bool audit)
                     "Screens each record (a JSON object per line, or a CSV row) and writes one verdict\n"
                     "per record, in input order (flushed as each is done when the input is a pipe or\n"
                     "a terminal). No FILE or '-' reads stdin.\n\n"
-                    "  -o, --output FORMAT   jsonl | csv | table | html (default: table on a terminal,\n"
-                    "                        else jsonl; html: one report of the whole run)\n");
+                    "  -o, --output FORMAT   jsonl | csv | table | html | xlsx (default: table on a\n"
+                    "                        terminal, else jsonl; html, xlsx: one report of the run)\n");
     fprintf(fp,
             "  -f, --from FORMAT     jsonl | csv | xlsx | ubl | ocds | eforms | auto (default: auto,\n"
             "                        from the content; ubl covers PEPPOL BIS 3 and CEN BII)\n"
@@ -142,8 +142,11 @@ static int take_option(screen_opts *o, int c)
         if (o->audit)
             return msg_usage("audit", "audit writes an HTML report (use `screen -o` for others)");
         if ((o->output = rf_output_parse(optarg)) < 0)
-            return msg_usage("screen", "unknown output format '%s' (jsonl, csv, table, html)",
-                             optarg);
+            return msg_usage("screen", "unknown output format '%s' (jsonl, csv, table, html, "
+                             "xlsx)", optarg);
+        if (o->output == RF_OUT_XLSX && isatty(STDOUT_FILENO))
+            return msg_usage("screen", "-o xlsx writes a workbook: redirect it to a file "
+                             "(> report.xlsx)");
         return 0;
     case 'R':
         if (!o->audit)

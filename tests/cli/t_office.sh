@@ -78,3 +78,33 @@ expect_exit office-lookup-none-exit 0 $?
 expect_grep office-lookup-none-table '^no match: no listed name scores 0.50 or more against "Zzyzx Qwertyuiop Vexillar" ([1-9][0-9]* entries on [1-9][0-9]* lists searched)$' "$tmp/office.out"
 "$RF" lookup -o jsonl "Zzyzx Qwertyuiop Vexillar" > "$tmp/office.out" 2>/dev/null
 expect_grep office-lookup-none-json '^{"query":"Zzyzx Qwertyuiop Vexillar","hits":0,"searched":[1-9][0-9]*}$' "$tmp/office.out"
+
+# -o xlsx: a Summary and a Records sheet, one row per record (bad ones too),
+# frozen header, autofilter, no cell a formula (a hostile name stays text);
+# the workbook reads back through the XLSX reader
+printf 'id,supplier,country,notes\nh1,"=HYPERLINK(""http://evil/"",""x"")",CN,passports are held by the employer\nh2,x,CN,"1,5"\n' > "$tmp/hostile.csv"
+sed 's/;4\.938,77;/;bad;/' "$off/suppliers-de.csv" > "$tmp/de-bad2.csv"
+"$RF" screen --no-lists -o xlsx "$tmp/de-bad2.csv" "$tmp/hostile.csv" > "$tmp/run.xlsx" 2>/dev/null
+expect_exit office-xlsx-out-exit 2 $?
+python3 - "$tmp/run.xlsx" > "$tmp/xlsx.check" 2>&1 <<'PY'
+import re, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+wb = z.read("xl/workbook.xml").decode()
+print("sheets", re.findall(r'<sheet name="([^"]+)"', wb))
+rec = z.read("xl/worksheets/sheet2.xml").decode()
+summ = z.read("xl/worksheets/sheet1.xml").decode()
+print("formulas", sum(s.count("<f>") + s.count("<f ") for s in (rec, summ)))
+print("rows", rec.count("<row "))
+print("frozen", 'state="frozen"' in rec, "autofilter", re.findall(r'<autoFilter ref="([^"]+)"', rec))
+print("hostile-text", '<t>=HYPERLINK("http://evil/","x")</t>' in rec)
+print("error-row", "expected a number, got string" in rec)
+PY
+expect_grep office-xlsx-out-sheets "^sheets \['Summary', 'Records'\]$" "$tmp/xlsx.check"
+expect_grep office-xlsx-out-no-formula '^formulas 0$' "$tmp/xlsx.check"
+expect_grep office-xlsx-out-rows '^rows 15$' "$tmp/xlsx.check"
+expect_grep office-xlsx-out-frozen "^frozen True autofilter \['A1:L15'\]$" "$tmp/xlsx.check"
+expect_grep office-xlsx-out-hostile '^hostile-text True$' "$tmp/xlsx.check"
+expect_grep office-xlsx-out-error-row '^error-row True$' "$tmp/xlsx.check"
+"$RF" screen --no-lists -o jsonl --sheet Records "$tmp/run.xlsx" > "$tmp/office.out" 2>/dev/null
+expect_lines office-xlsx-out-reads-back 14 "$tmp/office.out"
+expect_grep office-xlsx-out-reads-back-name '^{"id":"SUP-0003","level":"none"' "$tmp/office.out"
