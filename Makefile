@@ -40,8 +40,8 @@ SHAREDIR := $(PREFIX)/share/redflag
 BASHCOMP ?= $(PREFIX)/share/bash-completion/completions
 
 
-.PHONY: all deps check unit cli-test install-check demo bench bench-quick clean install \
-        uninstall fuzz fuzz-run same-verdicts lib
+.PHONY: all deps check unit cli-test install-check demo bench bench-quick bench-names clean \
+        install uninstall fuzz fuzz-run same-verdicts lib fresh-check
 all: $(BIN) $(LIBSO)
 lib: $(LIBA) $(LIBSO)
 
@@ -112,11 +112,22 @@ fuzz: $(FUZZ_TARGETS)
 fuzz-run: fuzz
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 
+# The README's two commands on a newly debootstrapped minimal Debian 12, in a
+# chroot (root only; HACKING.md "fresh-check").
+fresh-check:
+	@sh scripts/fresh-check.sh
+
 bench-quick: $(BIN)
 	@BENCH_QUICK=1 sh bench/run.sh ./$(BIN)
 
 bench-match: $(BIN)
 	@sh bench/match.sh ./$(BIN)
+
+# Name-matching evaluation on the sets built from the real list files (bench/names/eval/):
+# pairs P/R/F1 per slice, listed names flagged, ordinary companies matched, vessel decoys.
+# SPLIT=held only for the final measurement.
+bench-names: $(BIN)
+	@python3 bench/names/eval/score.py ./$(BIN) --split $(or $(SPLIT),dev)
 
 install: $(BIN) $(LIBA) $(LIBSO) redflag.pc
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR)/redflag \

@@ -118,6 +118,10 @@ EOF
 done
 
 python3 bench/report.py "$RESULTS" "$BIN" "$RUNS" "$SEED"
+echo
+echo "## Indicators on real passages (bench/indicators: dev = written against, held = never)"
+echo
+python3 bench/indicators/score.py --split all "$BIN" || echo "bench: the indicator corpus scorer failed" >&2
 sh bench/lists.sh "$BIN" "$LISTS_DATA"
 sh bench/docs.sh "$BIN"
 sh bench/cache.sh "$BIN"

@@ -1,9 +1,11 @@
 #!/bin/sh
-# Install the Debian packages redflag needs to build and test, or print the
-# exact command when not root. Run by `make deps`, `make demo` and `make check`;
-# `deps.sh bench` (from `make bench`) adds the benchmark's baselines.
+# Install the Debian packages redflag needs to build and test (make included,
+# so that a bare Debian can start; mandoc for the man-page tests), or print the
+# exact command when not root. Run by `sh run ...` before make, and by
+# `make deps`, `make demo` and `make check`; `deps.sh bench` (from
+# `make bench`) adds the benchmark's baselines.
 set -u
-PKGS="build-essential pkg-config libpcre2-dev liblmdb-dev libxml2-dev libcurl4-openssl-dev libjansson-dev libyajl-dev libcsv-dev libzip-dev libxlsxwriter-dev libcmocka-dev libicu-dev python3"
+PKGS="make build-essential pkg-config libpcre2-dev liblmdb-dev libxml2-dev libcurl4-openssl-dev libjansson-dev libyajl-dev libcsv-dev libzip-dev libxlsxwriter-dev libcmocka-dev libicu-dev python3 mandoc"
 [ "${1:-}" = bench ] && PKGS="$PKGS jq pcre2-utils time"   # the benchmark's baselines
 missing=""
 for p in $PKGS; do

@@ -1,4 +1,4 @@
-/* redflag — streaming parsers for the public risk lists (DESIGN "Feeds and the index").
+/* redflag — streaming parsers for the public risk lists (docs/DATA.md).
  *
  * Each format has one entry point that reads a file (or a memory buffer) and
  * calls back once per listed entity (or, for the DOL list, once per good and

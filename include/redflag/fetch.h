@@ -1,4 +1,4 @@
-/* redflag — the feed downloader (DESIGN "Feeds and the index").
+/* redflag — the feed downloader (docs/DATA.md).
  *
  * rf_fetch() brings one feed's raw file up to date: an http(s) URL through
  * libcurl, or a local file (a plain path or a file:// URL) copied with the

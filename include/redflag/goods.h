@@ -22,7 +22,7 @@
  * means "not this good"); else item.cpv decides in the same way; else
  * item.description, through the good's match and exclude patterns.
  *
- * Severity and weight of a flag (DESIGN "Scoring"; a weight >= 50 alone makes a
+ * Severity and weight of a flag (docs/ARCHITECTURE.md "Scoring"; a weight >= 50 alone makes a
  * record "high"):
  *   forced child labour                               high    65
  *   forced labour                                     high    60

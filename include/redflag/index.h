@@ -1,5 +1,5 @@
 /* redflag — the list index: an LMDB environment holding the parsed risk lists
- * (DESIGN "Feeds and the index", docs/DATA.md "The index").
+ * (docs/DATA.md "The index").
  *
  * Building. rf_index_builder_create() takes DATA/index.lock (flock, so one
  * build at a time), removes what killed builds left behind, and opens a fresh

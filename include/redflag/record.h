@@ -1,4 +1,4 @@
-/* redflag — the canonical input record (DESIGN "Input record").
+/* redflag — the canonical input record (docs/ARCHITECTURE.md "Input record").
  *
  * A record is one party or one order line. Its values live in slots named by
  * rf_field; a slot holds zero or more values in insertion order (only the

@@ -1,4 +1,4 @@
-/* redflag — the verdict for one record (DESIGN "Result"), and scoring.
+/* redflag — the verdict for one record (docs/ARCHITECTURE.md "Result"), and scoring.
  *
  * A result is filled by the scanner and read by the writers. Strings marked
  * "ruleset" are owned by the compiled ruleset and live as long as it does;
@@ -17,7 +17,7 @@ typedef enum rf_level {
 
 typedef struct rf_flag {
     const char *rule;      /* rule id (ruleset) */
-    const char *indicator; /* indicator id of INDICATORS.md (ruleset) */
+    const char *indicator; /* indicator id of docs/INDICATORS.md (ruleset) */
     rf_level severity;     /* the rule's declared severity */
     int weight;            /* 0..100 */
     const char *field;     /* dotted path of the field that gave the evidence (static) */
@@ -66,7 +66,7 @@ RF_API int rf_result_add_match(rf_result *res, const rf_match *m);
 /* Mark the result as an unreadable record with this message (copied). */
 RF_API int rf_result_set_error(rf_result *res, const char *id, const char *msg);
 
-/* Compute score and level from the flags and matches (DESIGN "Scoring"):
+/* Compute score and level from the flags and matches (docs/ARCHITECTURE.md "Scoring"):
  * flags of one indicator count once, at their highest weight; independent
  * indicators combine by noisy-OR, 100 × (1 − Π(1 − w/100)); a match on a
  * critical list makes the level critical whatever the score. */

@@ -1,4 +1,4 @@
-/* redflag — the rule language compiler and the scanner (DESIGN "Rules").
+/* redflag — the rule language compiler and the scanner (docs/RULES.md).
  *
  * Compile once, scan many: rf_ruleset_compile() turns .rules files into an
  * immutable ruleset (PCRE2 patterns JIT-compiled, with match and depth

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* Exit codes (DESIGN "Exit codes", contract). */
+/* Exit codes, a contract (redflag(1) EXIT STATUS, README.md "Exit codes"). */
 enum {
     EXIT_CLEAN = 0,   /* nothing reached the --fail-on level */
     EXIT_FLAGGED = 1, /* at least one record did */
@@ -37,7 +37,7 @@ const char *cli_rules_dir(const char *opt);
 /* The feed list: --conf value, $REDFLAG_FEEDS, feeds/feeds.conf beside the
  * executable, else the installed one. Static storage. */
 const char *cli_feeds_conf(const char *opt);
-/* The data directory (DESIGN "Commands"): --data, $REDFLAG_DATA,
+/* The data directory (docs/DATA.md "Where it is"): --data, $REDFLAG_DATA,
  * $XDG_DATA_HOME/redflag, ~/.local/share/redflag; NULL when none. Static storage. */
 const char *cli_data_dir(const char *opt);
 

@@ -1,4 +1,4 @@
-/* The verdict for one record: storage, levels and scoring (DESIGN "Scoring"). */
+/* The verdict for one record: storage, levels and scoring (docs/ARCHITECTURE.md "Scoring"). */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>

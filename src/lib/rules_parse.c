@@ -11,7 +11,7 @@ typedef struct parser {
     const char *file; /* owned by rs */
 } parser;
 
-/* Indicator ids of INDICATORS.md: flags must carry exactly these. */
+/* Indicator ids of docs/INDICATORS.md: flags must carry exactly these. */
 static const char *const indicators[] = {
     "vulnerability_abused", "recruitment_deception", "movement_restricted", "worker_isolation",
     "physical_sexual_violence", "intimidation_threats", "identity_documents_retained",

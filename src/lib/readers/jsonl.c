@@ -1,5 +1,5 @@
 /* JSON Lines reader: one JSON object per line, mapped onto the record
- * (DESIGN "Input record") by YAJL's event parser, without building a
+ * (docs/ARCHITECTURE.md "Input record") by YAJL's event parser, without building a
  * document tree: this is the per-record hot path. Lines are checked for NUL
  * bytes and invalid UTF-8 first; nesting is bounded while parsing. */
 #include <math.h>

@@ -1,4 +1,4 @@
-/* JSON Lines writer: one object per record, the DESIGN "Result" contract. */
+/* JSON Lines writer: one object per record, the "Result" contract of docs/ARCHITECTURE.md. */
 #include <string.h>
 #include "writer_int.h"
 
