@@ -164,9 +164,17 @@ int reader_getline(rf_reader *r)
     if (r->enc.kind == ENC_UTF16LE || r->enc.kind == ENC_UTF16BE)
         return enc_getline_utf16(r);
     int rc = getline_raw(r);
-    if (rc == RF_OK && r->fmt != RF_FMT_JSONL && r->enc.kind != ENC_UTF8)
-        rc = enc_decode_line(r);
-    return rc;
+    if (rc != RF_OK || r->enc.kind == ENC_UTF8)
+        return rc;
+    /* a chosen encoding applies to every format; the Windows-1252 guess only
+     * to CSV, as JSON is UTF-8 (RFC 8259) */
+    size_t i = 0;
+    while (i < r->len && (r->buf[i] == ' ' || r->buf[i] == '\t'))
+        i++;
+    bool json = r->fmt == RF_FMT_JSONL || (r->fmt == RF_FMT_AUTO && i < r->len && r->buf[i] == '{');
+    if (r->enc.kind == ENC_AUTO && json)
+        return rc;
+    return enc_decode_line(r);
 }
 
 /* True for a line of only blanks. */

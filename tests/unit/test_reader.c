@@ -681,6 +681,17 @@ static void test_csv_encodings(void **state)
     open_text(&f, bom, sizeof bom - 1, RF_FMT_AUTO, NULL);
     expect_bad(&f, "invalid UTF-8 at byte 4", 2);   /* a UTF-8 BOM means UTF-8 */
     close_fx(&f);
+    /* JSON is UTF-8: no guessing on a JSON line, but a chosen encoding applies */
+    static const char js[] = "{\"id\":\"j\",\"text\":\"caf\xe9\"}\n";
+    open_text(&f, js, sizeof js - 1, RF_FMT_AUTO, NULL);
+    expect_bad(&f, "invalid UTF-8", 1);
+    close_fx(&f);
+    open_text(&f, js, sizeof js - 1, RF_FMT_AUTO, NULL);
+    assert_int_equal(rf_reader_set_encoding(f.r, "latin1"), RF_OK);
+    assert_int_equal(rf_reader_next(f.r, f.rec), RF_OK);
+    assert_string_equal(val(f.rec, RF_F_TEXT, 0), "caf\xc3\xa9");
+    assert_int_equal(rf_reader_format(f.r), RF_FMT_JSONL);
+    close_fx(&f);
     open_str(&f, "id\n", RF_FMT_CSV);
     assert_int_equal(rf_reader_set_encoding(f.r, "no-such-charset"), RF_EINVAL);
     assert_non_null(strstr(rf_reader_open_error(), "unknown encoding"));

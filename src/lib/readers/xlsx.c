@@ -566,7 +566,8 @@ int xlsx_next(rf_reader *r, rf_record *rec)
     if (!r->xlsx) {
         int rc = xlsx_open(r);
         if (rc != RF_OK) {
-            r->xlsx->failed = true;
+            if (r->xlsx)
+                r->xlsx->failed = true;
             rf_record_set_origin(rec, r->name, 1);
             return rc;
         }
