@@ -58,8 +58,8 @@ $(LIBA): $(LIB_OBJ)
 
 # The shared library: versioned soname, only the RF_API symbols exported
 # (everything else is built with -fvisibility=hidden).
-$(LIBSO): $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--no-undefined $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+$(LIBSO): $(LIB_OBJ) src/lib/exports.map
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--no-undefined -Wl,--version-script=src/lib/exports.map $(LDFLAGS) -o $@ $(LIB_OBJ) $(PKG_LIBS) -lpthread
 
 $(BIN): $(CLI_OBJ) $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIBA) $(PKG_LIBS)
