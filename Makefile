@@ -2,7 +2,7 @@
 # `make check` runs the unit tests (one cmocka binary per module) and the
 # CLI tests; `make SANITIZE=address,undefined check` runs them sanitized.
 
-PKGS     := libpcre2-8 lmdb libxml-2.0 libcurl jansson yajl icu-uc icu-i18n
+PKGS     := libpcre2-8 lmdb libxml-2.0 libcurl jansson yajl icu-uc icu-i18n libzip xlsxwriter
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
@@ -58,8 +58,8 @@ $(LIBA): $(LIB_OBJ)
 
 # The shared library: versioned soname, only the RF_API symbols exported
 # (everything else is built with -fvisibility=hidden).
-$(LIBSO): $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--no-undefined $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+$(LIBSO): $(LIB_OBJ) src/lib/exports.map
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--no-undefined -Wl,--version-script=src/lib/exports.map $(LDFLAGS) -o $@ $(LIB_OBJ) $(PKG_LIBS) -lpthread
 
 $(BIN): $(CLI_OBJ) $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIBA) $(PKG_LIBS)

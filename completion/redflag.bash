@@ -32,21 +32,23 @@ _redflag()
     case $prev in
         -o|--output)
             case $cmd in
-                screen) COMPREPLY=($(compgen -W "jsonl csv table html" -- "$cur")) ;;
+                screen) COMPREPLY=($(compgen -W "jsonl csv table html xlsx" -- "$cur")) ;;
                 *) COMPREPLY=($(compgen -W "table jsonl" -- "$cur")) ;;
             esac
             return 0 ;;
-        -f|--from) COMPREPLY=($(compgen -W "auto jsonl csv ubl ocds eforms" -- "$cur")); return 0 ;;
+        -f|--from) COMPREPLY=($(compgen -W "auto jsonl csv xlsx ubl ocds eforms" -- "$cur")); return 0 ;;
+        --delimiter) COMPREPLY=($(compgen -W "comma semicolon tab pipe" -- "$cur")); return 0 ;;
+        --encoding) COMPREPLY=($(compgen -W "auto utf-8 utf-16 windows-1252 latin1" -- "$cur")); return 0 ;;
         --fail-on) COMPREPLY=($(compgen -W "low medium high critical none" -- "$cur")); return 0 ;;
         -k|--kind) COMPREPLY=($(compgen -W "company person" -- "$cur")); return 0 ;;
         --rules|--data) COMPREPLY=($(compgen -d -- "$cur")); return 0 ;;
         --conf|--report|--ca-file) COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
         --feed) COMPREPLY=($(compgen -W "$(_redflag_feeds)" -- "$cur")); return 0 ;;
-        --map|--cache-ttl|--timeout|--country|-n|--limit|--min|--min-examples) return 0 ;;
+        --map|--sheet|--cache-ttl|--timeout|--country|-n|--limit|--min|--min-examples) return 0 ;;
     esac
 
-    screen_opts="-o --output -f --from --fail-on --map --rules --data --conf --no-lists
-                 --no-cache --cache-ttl --no-color --no-prefilter --explain --help"
+    screen_opts="-o --output -f --from --fail-on --map --delimiter --encoding --sheet --rules
+                 --data --conf --no-lists --no-cache --cache-ttl --no-color --no-prefilter --explain --help"
     case $cmd in
         screen) opts=$screen_opts ;;
         audit) opts="${screen_opts/-o --output /} --report" ;;

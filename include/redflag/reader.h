@@ -22,8 +22,10 @@ typedef enum rf_format {
                     * CEN BII): one record per order line */
     RF_FMT_OCDS,   /* OCDS 1.0/1.1 release or record package: one record per
                     * awarded supplier x item (tenderers x items when no award) */
-    RF_FMT_EFORMS  /* EU eForms ContractNotice, ContractAwardNotice,
+    RF_FMT_EFORMS, /* EU eForms ContractNotice, ContractAwardNotice,
                     * PriorInformationNotice: one record per lot x winner */
+    RF_FMT_XLSX    /* Office Open XML workbook (.xlsx): one sheet read like CSV,
+                    * its first row the header; sniffed from the zip header */
 } rf_format;
 
 /* Limits every reader enforces (bad records, not crashes). */
@@ -48,6 +50,18 @@ RF_API int rf_reader_open(rf_reader **out, FILE *fp, const char *name, rf_format
 /* The message for the last rf_reader_open() that failed in this thread (a
  * bad --map pair); static per-thread storage. */
 RF_API const char *rf_reader_open_error(void);
+/* Settings made after rf_reader_open() and before the first rf_reader_next()
+ * (RF_EINVAL otherwise, or for a bad value; see rf_reader_open_error()):
+ * the input encoding: "auto" (the default: a BOM decides, else UTF-8, and
+ * Windows-1252 when a line is not UTF-8 and none before it held UTF-8),
+ * "utf-8", "utf-16" / "utf-16le" / "utf-16be", "windows-1252", "latin1" or
+ * any ASCII-compatible iconv name; */
+RF_API int rf_reader_set_encoding(rf_reader *r, const char *name);
+/* the CSV field delimiter (0, the default: sniffed from the header line among
+ * ',' ';' TAB '|', or given by an Excel "sep=X" first line); */
+RF_API int rf_reader_set_delimiter(rf_reader *r, char delim);
+/* the XLSX worksheet by name (NULL, the default: the first sheet); copied. */
+RF_API int rf_reader_set_sheet(rf_reader *r, const char *name);
 /* Read the next record into rec (reset first). Returns RF_OK, RF_EINPUT (the
  * record is bad: rec holds its line and, when it could be read, its id;
  * rf_reader_error() says what is wrong), RF_EOF, or RF_EIO (the stream failed). */
@@ -68,7 +82,7 @@ RF_API void rf_reader_destroy(rf_reader *r);
  * Used by the rule compiler for `expect hit {…}` examples. */
 RF_API int rf_record_from_json(const char *json, size_t len, rf_record *rec, char *err,
                                size_t errlen);
-/* Parse "jsonl", "json", "csv", "ubl" (also "peppol"), "ocds", "eforms",
+/* Parse "jsonl", "json", "csv", "xlsx", "ubl" (also "peppol"), "ocds", "eforms",
  * "auto"; -1 when unknown. A document format (ubl, ocds, eforms) reads the
  * whole stream, up to RF_MAX_DOC_BYTES, as one document: a document that
  * cannot be read yields one RF_EINPUT naming the file and line, then RF_EOF. */

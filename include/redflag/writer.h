@@ -15,8 +15,10 @@
 
 /* JSONL, CSV and the table write one line (block) per result; HTML is a
  * report of the whole run, written by rf_writer_finish() (records by level,
- * indicator and list tallies, unreadable records; docs/FORMATS.md). */
-typedef enum rf_output { RF_OUT_JSONL, RF_OUT_CSV, RF_OUT_TABLE, RF_OUT_HTML } rf_output;
+ * indicator and list tallies, unreadable records; docs/FORMATS.md); XLSX is
+ * a workbook of the whole run (a Summary sheet, one Records row per result),
+ * also written by rf_writer_finish(). */
+typedef enum rf_output { RF_OUT_JSONL, RF_OUT_CSV, RF_OUT_TABLE, RF_OUT_HTML, RF_OUT_XLSX } rf_output;
 
 enum { RF_WRITER_COLOR = 1 }; /* table only: ANSI colours (a terminal) */
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include "cli.h"
 #include "redflag/country.h"
+#include "redflag/index.h"
 #include "redflag/match.h"
 #include "redflag/screen.h"
 
@@ -80,7 +81,8 @@ static void print_json(const char *query, const rf_match_hit *h, double threshol
 }
 
 /* Look one name up and print its hits. A name with no hit prints a line
- * saying so: {"query": …, "hits": 0} in a batch, so every input line has output. */
+ * saying so and how many entries were searched: {"query": …, "hits": 0,
+ * "searched": N} in JSON Lines, so every query has output. */
 static int lookup_one(lookup_ctx *l, rf_name_party *q, size_t limit, double min, bool json,
                       bool batch)
 {
@@ -93,12 +95,16 @@ static int lookup_one(lookup_ctx *l, rf_name_party *q, size_t limit, double min,
     for (size_t i = 0; i < n; i++)
         json ? print_json(q->name, &hits[i], RF_NAME_THRESHOLD)
              : print_hit(&hits[i], RF_NAME_THRESHOLD);
-    if (n == 0 && batch) {
+    rf_index_stat st = {0};
+    if (n == 0 && l->lists.ix)
+        rf_index_stats(l->lists.ix, &st);
+    if (n == 0 && (batch || json)) {
         char *js = cli_json_string(q->name);
-        printf("{\"query\":%s,\"hits\":0}\n", js);
+        printf("{\"query\":%s,\"hits\":0,\"searched\":%zu}\n", js, st.entities);
         free(js);
     } else if (n == 0 && !json) {
-        printf("no listed name scores %.2f or more against \"%s\"\n", min, q->name);
+        printf("no match: no listed name scores %.2f or more against \"%s\" (%zu entries on "
+               "%zu lists searched)\n", min, q->name, st.entities, st.feeds);
     }
     return EXIT_CLEAN;
 }

@@ -35,7 +35,13 @@ typedef struct screen_opts {
     const char *data, *conf;
     bool audit;           /* `audit`: an HTML report of the run */
     const char *report;   /* audit --report FILE, or NULL for stdout */
+    char delim;           /* --delimiter, 0 to sniff */
+    const char *encoding; /* --encoding, NULL for auto */
+    const char *sheet;    /* --sheet NAME (XLSX) */
 } screen_opts;
+
+/* A closed output pipe (`| head`): stop quietly with the shell's code for SIGPIPE. */
+#define EXIT_PIPE 141
 
 typedef struct screen_run {
     rf_screener *scr;
@@ -66,14 +72,20 @@ static void usage(FILE *fp, bool audit)
                     "Screens each record (a JSON object per line, or a CSV row) and writes one verdict\n"
                     "per record, in input order (flushed as each is done when the input is a pipe or\n"
                     "a terminal). No FILE or '-' reads stdin.\n\n"
-                    "  -o, --output FORMAT   jsonl | csv | table | html (default: table on a terminal,\n"
-                    "                        else jsonl; html: one report of the whole run)\n");
+                    "  -o, --output FORMAT   jsonl | csv | table | html | xlsx (default: table on a\n"
+                    "                        terminal, else jsonl; html, xlsx: one report of the run)\n");
     fprintf(fp,
-            "  -f, --from FORMAT     jsonl | csv | ubl | ocds | eforms | auto (default: auto,\n"
+            "  -f, --from FORMAT     jsonl | csv | xlsx | ubl | ocds | eforms | auto (default: auto,\n"
             "                        from the content; ubl covers PEPPOL BIS 3 and CEN BII)\n"
             "      --fail-on LEVEL   exit 1 when a record reaches LEVEL: low | medium | high |\n"
             "                        critical | none (never) (default: high)\n"
             "      --map FIELD=COL   read CSV column COL as FIELD (repeatable, or comma-separated)\n"
+            "      --delimiter C     CSV field delimiter: , ; tab | or one character (default:\n"
+            "                        sniffed from the header line)\n"
+            "      --encoding ENC    input encoding: auto | utf-8 | utf-16 | windows-1252 | latin1\n"
+            "                        or any iconv name (default auto: a BOM, else UTF-8, else\n"
+            "                        Windows-1252 when a line is not UTF-8)\n"
+            "      --sheet NAME      XLSX: read the sheet NAME (default: the first)\n"
             "      --rules DIR       rules directory or file (repeatable; default: shipped rules)\n"
             "      --data DIR        data directory with the list index (default $REDFLAG_DATA,\n"
             "                        else ~/.local/share/redflag; indexed from the bundled\n"
@@ -105,6 +117,24 @@ static int add_maps(screen_opts *o, char *val)
     return EXIT_CLEAN;
 }
 
+/* Parse --delimiter: a name (tab, comma, semicolon, pipe), "\t", or one character. */
+static int parse_delim(screen_opts *o, const char *v)
+{
+    static const struct { const char *name; char c; } names[] = {
+        {"tab", '\t'}, {"\\t", '\t'}, {"comma", ','}, {"semicolon", ';'}, {"pipe", '|'},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(v, names[i].name) == 0) {
+            o->delim = names[i].c;
+            return 0;
+        }
+    if (strlen(v) != 1)
+        return msg_usage("screen", "--delimiter wants one character or tab, comma, semicolon, "
+                         "pipe; got '%s'", v);
+    o->delim = v[0];
+    return 0;
+}
+
 /* Handle one parsed option; non-zero to stop (exit code, or -1 for help). */
 static int take_option(screen_opts *o, int c)
 {
@@ -117,8 +147,11 @@ static int take_option(screen_opts *o, int c)
         if (o->audit)
             return msg_usage("audit", "audit writes an HTML report (use `screen -o` for others)");
         if ((o->output = rf_output_parse(optarg)) < 0)
-            return msg_usage("screen", "unknown output format '%s' (jsonl, csv, table, html)",
-                             optarg);
+            return msg_usage("screen", "unknown output format '%s' (jsonl, csv, table, html, "
+                             "xlsx)", optarg);
+        if (o->output == RF_OUT_XLSX && isatty(STDOUT_FILENO))
+            return msg_usage("screen", "-o xlsx writes a workbook: redirect it to a file "
+                             "(> report.xlsx)");
         return 0;
     case 'R':
         if (!o->audit)
@@ -133,6 +166,9 @@ static int take_option(screen_opts *o, int c)
         return 0;
     }
     case 'm': return add_maps(o, optarg);
+    case 'D': return parse_delim(o, optarg);
+    case 'E': o->encoding = optarg; return 0;
+    case 'S': o->sheet = optarg; return 0;
     case 'r':
         if (o->nrules >= sizeof o->rules / sizeof o->rules[0])
             return msg_usage("screen", "too many --rules");
@@ -166,6 +202,8 @@ static int parse(int argc, char **argv, screen_opts *o)
         {"data", required_argument, NULL, 'd'}, {"conf", required_argument, NULL, 'c'},
         {"report", required_argument, NULL, 'R'}, {"help", no_argument, NULL, 'h'},
         {"explain", no_argument, NULL, 'X'},
+        {"delimiter", required_argument, NULL, 'D'}, {"encoding", required_argument, NULL, 'E'},
+        {"sheet", required_argument, NULL, 'S'},
         {NULL, 0, NULL, 0},
     };
     int c, rc;
@@ -207,6 +245,18 @@ static int screen_bad(screen_run *run, const char *name, const char *msg)
     return rc == RF_OK ? rf_writer_write(run->w, res) : rc;
 }
 
+/* The output cannot be written: a closed pipe ends the run quietly (EXIT_PIPE),
+ * anything else is an I/O error with a message. */
+static int write_failed(screen_run *run, const char *what)
+{
+    int e = errno;
+    run->io_error = true;
+    if (e == EPIPE)
+        return EXIT_PIPE;
+    msg_error("cannot write the %s: %s", what, strerror(e));
+    return EXIT_IO;
+}
+
 /* Print the reader's warnings once. */
 static void show_warnings(const rf_reader *rd, const char *name)
 {
@@ -222,6 +272,12 @@ static int screen_stream(screen_run *run, FILE *fp, const char *name)
     rf_reader *rd = NULL;
     rf_csv_map map = {run->o->maps, run->o->nmaps};
     int rc = rf_reader_open(&rd, fp, name, (rf_format)run->o->from, &map);
+    if (rc == RF_OK && run->o->delim)
+        rc = rf_reader_set_delimiter(rd, run->o->delim);
+    if (rc == RF_OK && run->o->encoding)
+        rc = rf_reader_set_encoding(rd, run->o->encoding);
+    if (rc == RF_OK && run->o->sheet)
+        rc = rf_reader_set_sheet(rd, run->o->sheet);
     if (rc != RF_OK) {
         msg_error("%s: %s", name, rc == RF_EINVAL ? rf_reader_open_error() : rf_strerror(rc));
         rf_reader_destroy(rd);
@@ -239,9 +295,7 @@ static int screen_stream(screen_run *run, FILE *fp, const char *name)
             run->records++;
             rc = rc == RF_OK ? screen_record(run) : screen_bad(run, name, rf_reader_error(rd));
             if (rc == RF_EIO) {
-                msg_error("cannot write the output: %s", strerror(errno));
-                run->io_error = true;
-                exit = EXIT_IO;
+                exit = write_failed(run, "output");
                 break;
             }
         }
@@ -251,12 +305,10 @@ static int screen_stream(screen_run *run, FILE *fp, const char *name)
             break;
         }
     }
-    if (exit != EXIT_IO && rf_writer_flush(run->w) != RF_OK) {
-        msg_error("cannot write the output: %s", strerror(errno));
-        run->io_error = true;
-        exit = EXIT_IO;
-    }
-    show_warnings(rd, name);
+    if (!run->io_error && rf_writer_flush(run->w) != RF_OK)
+        exit = write_failed(run, "output");
+    if (exit != EXIT_PIPE)
+        show_warnings(rd, name);
     rf_reader_destroy(rd);
     if (exit == EXIT_CLEAN && run->records == before) {
         msg_error("%s: no records", name);
@@ -334,13 +386,12 @@ static int run_inputs(screen_run *run, int argc, char **argv)
     int rc = EXIT_CLEAN;
     if (optind == argc)
         rc = screen_path(run, "-");
-    for (int i = optind; rc != EXIT_IO && i < argc; i++)
+    for (int i = optind; !run->io_error && i < argc; i++)
         rc = worse(rc, screen_path(run, argv[i]));
-    if (!run->io_error && run->w && rf_writer_finish(run->w) != RF_OK) {
-        msg_error("cannot write the %s: %s", run->o->audit ? "report" : "output",
-                  strerror(errno));
-        rc = EXIT_IO;
-    }
+    if (!run->io_error && run->w && rf_writer_finish(run->w) != RF_OK)
+        rc = write_failed(run, run->o->audit ? "report" : "output");
+    if (rc == EXIT_PIPE)
+        return rc;
     if (run->bad)
         rc = worse(rc, EXIT_INPUT);
     if (rc == EXIT_CLEAN && run->failed_level)
@@ -357,7 +408,7 @@ int cli_screen(int argc, char **argv, bool audit)
     int rc = parse(argc, argv, &o);
     if (rc)
         return rc < 0 ? EXIT_CLEAN : rc;
-    signal(SIGPIPE, SIG_IGN); /* a closed pipe becomes a write error, exit 4 */
+    signal(SIGPIPE, SIG_IGN); /* a closed pipe becomes EPIPE: a quiet stop, exit 141 */
     rf_ruleset *rs = NULL;
     if ((rc = cli_compile_rules(o.rules, o.nrules, &rs)) != EXIT_CLEAN)
         return rc;

@@ -60,6 +60,9 @@ void rf_reader_destroy(rf_reader *r)
         return;
     csv_close(r);
     doc_close(r);
+    xlsx_close(r);
+    enc_close(r);
+    free(r->sheet);
     for (size_t i = 0; i < r->nwarn; i++)
         free(r->warn[i]);
     free(r->warn);
@@ -68,8 +71,10 @@ void rf_reader_destroy(rf_reader *r)
 }
 
 /* Grow the line buffer to hold at least need bytes (bounded by the caller). */
-static int grow(rf_reader *r, size_t need)
+int reader_reserve(rf_reader *r, size_t need)
 {
+    if (need <= r->cap)
+        return RF_OK;
     size_t n = r->cap ? r->cap : 4096;
     while (n < need)
         n *= 2;
@@ -104,7 +109,7 @@ static char *chunk_dest(rf_reader *r, size_t chunk, char *scratch, size_t scratc
     size_t want = r->len + chunk + 1;
     if (want > RF_MAX_RECORD_BYTES + 2)
         want = RF_MAX_RECORD_BYTES + 2;
-    if (r->cap < want && grow(r, want) != RF_OK)
+    if (reader_reserve(r, want) != RF_OK)
         return NULL;
     *room = want - r->len;
     return r->buf + r->len;
@@ -113,7 +118,7 @@ static char *chunk_dest(rf_reader *r, size_t chunk, char *scratch, size_t scratc
 /* Read one physical line with fgets, which returns at the newline (never
  * reading ahead of it); the part past RF_MAX_RECORD_BYTES is discarded. The
  * chunk is pre-filled so the length is found even when the line holds NULs. */
-int reader_getline(rf_reader *r)
+static int getline_raw(rf_reader *r)
 {
     char scratch[4096];
     size_t chunk = 1024, room;
@@ -154,6 +159,25 @@ int reader_getline(rf_reader *r)
     return RF_OK;
 }
 
+/* Read one line in the input's encoding and give it to the readers as UTF-8. */
+int reader_getline(rf_reader *r)
+{
+    if (r->enc.kind == ENC_UTF16LE || r->enc.kind == ENC_UTF16BE)
+        return enc_getline_utf16(r);
+    int rc = getline_raw(r);
+    if (rc != RF_OK || r->enc.kind == ENC_UTF8)
+        return rc;
+    /* a chosen encoding applies to every format; the Windows-1252 guess only
+     * to CSV, as JSON is UTF-8 (RFC 8259) */
+    size_t i = 0;
+    while (i < r->len && (r->buf[i] == ' ' || r->buf[i] == '\t'))
+        i++;
+    bool json = r->fmt == RF_FMT_JSONL || (r->fmt == RF_FMT_AUTO && i < r->len && r->buf[i] == '{');
+    if (r->enc.kind == ENC_AUTO && json)
+        return rc;
+    return enc_decode_line(r);
+}
+
 /* True for a line of only blanks. */
 bool reader_blank(const char *s, size_t len)
 {
@@ -186,7 +210,14 @@ static int sniff(rf_reader *r)
     int rc;
     if (is_doc(r->fmt))
         return doc_start(r, false);
-    if (r->fmt == RF_FMT_AUTO && doc_peek_xml(r))
+    if (r->fmt != RF_FMT_XLSX)
+        enc_sniff(r);
+    if (r->fmt == RF_FMT_XLSX || (r->fmt == RF_FMT_AUTO && r->zip)) {
+        r->fmt = RF_FMT_XLSX;
+        return RF_OK;
+    }
+    bool u16 = r->enc.kind == ENC_UTF16LE || r->enc.kind == ENC_UTF16BE;
+    if (r->fmt == RF_FMT_AUTO && !u16 && doc_peek_xml(r))
         return doc_start(r, false);
     for (;;) {
         if ((rc = reader_getline(r)) != RF_OK)
@@ -246,6 +277,54 @@ const char *const *rf_reader_warnings(const rf_reader *r, size_t *n)
 rf_format rf_reader_format(const rf_reader *r)
 {
     return r ? r->fmt : RF_FMT_AUTO;
+}
+
+/* Refuse a setting once reading has begun. */
+static int set_check(rf_reader *r)
+{
+    open_err[0] = '\0';
+    if (!r)
+        return RF_EINVAL;
+    if (r->started) {
+        snprintf(open_err, sizeof open_err, "the reader has already started");
+        return RF_EINVAL;
+    }
+    return RF_OK;
+}
+
+/* Choose the input encoding. */
+int rf_reader_set_encoding(rf_reader *r, const char *name)
+{
+    int rc = set_check(r);
+    return rc != RF_OK ? rc : enc_set(r, name, open_err, sizeof open_err);
+}
+
+/* Choose the CSV delimiter (0: sniff). */
+int rf_reader_set_delimiter(rf_reader *r, char delim)
+{
+    int rc = set_check(r);
+    if (rc != RF_OK)
+        return rc;
+    if (delim == '"' || delim == '\n' || delim == '\r' || (delim && (unsigned char)delim >= 0x80)) {
+        snprintf(open_err, sizeof open_err, "--delimiter: cannot be a quote, a newline or a "
+                 "non-ASCII byte");
+        return RF_EINVAL;
+    }
+    r->dialect.delim = delim;
+    return RF_OK;
+}
+
+/* Choose the XLSX worksheet by name (NULL: the first). */
+int rf_reader_set_sheet(rf_reader *r, const char *name)
+{
+    int rc = set_check(r);
+    if (rc != RF_OK)
+        return rc;
+    free(r->sheet);
+    r->sheet = NULL;
+    if (name && !(r->sheet = strdup(name)))
+        return RF_ENOMEM;
+    return RF_OK;
 }
 
 /* Record an input error message. */

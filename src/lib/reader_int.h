@@ -47,7 +47,8 @@ typedef struct reader_ops {
     const char *what;           /* "a UBL order" */
     const char *units;          /* what it screens: "order lines" */
 } reader_ops;
-extern const reader_ops reader_jsonl, reader_csv, reader_ubl, reader_ocds, reader_eforms;
+extern const reader_ops reader_jsonl, reader_csv, reader_ubl, reader_ocds, reader_eforms,
+    reader_xlsx;
 /* The NULL-terminated list of readers, and the one of a format (or NULL). */
 extern const reader_ops *const reader_list[];
 const reader_ops *reader_ops_of(rf_format fmt);
@@ -76,6 +77,7 @@ typedef struct csv_state {
     char row_err[RF_ERRMAX];    /* first problem seen in the row */
     size_t bad_field;           /* the field it was in (0-based) */
     bool have_header;
+    bool dialect_set;           /* delimiter and quote chosen */
     csv_col *cols;
     size_t ncols;
     char *names;                /* header texts, NUL-separated */
@@ -83,6 +85,24 @@ typedef struct csv_state {
     const char *const *map_pairs; /* --map FIELD=COLUMN (borrowed) */
     size_t nmap;
 } csv_state;
+
+/* The input encoding (encoding.c). */
+typedef enum enc_kind { ENC_AUTO, ENC_UTF8, ENC_8BIT, ENC_UTF16LE, ENC_UTF16BE } enc_kind;
+typedef struct enc_state {
+    enc_kind kind;
+    bool forced;                /* chosen by --encoding or a BOM: never switched */
+    bool seen_utf8;             /* AUTO: a line held valid multi-byte UTF-8 */
+    char name[48];              /* iconv name of a non-UTF-8 encoding */
+    void *cd;                   /* iconv_t to UTF-8, or NULL */
+    char *raw;                  /* the line before conversion */
+    size_t rawcap;
+} enc_state;
+
+/* CSV dialect: delimiter and quote (0: sniffed from the header line). */
+typedef struct csv_dialect {
+    char delim, quote;
+    char dec_hint;              /* ',' or '.': the decimal mark of ambiguous numbers */
+} csv_dialect;
 
 struct rf_reader {
     FILE *fp;
@@ -99,11 +119,35 @@ struct rf_reader {
     char **warn;
     size_t nwarn, warncap;
     csv_state csv;
+    enc_state enc;
+    csv_dialect dialect;
+    bool zip;                   /* the input starts with a zip header (XLSX) */
+    char *sheet;                /* XLSX: --sheet NAME, or NULL for the first */
+    struct xlsx_state *xlsx;    /* XLSX workbook state; else NULL */
     struct doc_state *doc;      /* whole-document formats (UBL, OCDS, eForms); else NULL */
 };
 
-/* Read one physical line into r->buf (RF_OK, RF_EOF, RF_EIO); bounded. */
+/* Read one physical line into r->buf (RF_OK, RF_EOF, RF_EIO); bounded;
+ * converted to UTF-8 from the input's encoding. */
 int reader_getline(rf_reader *r);
+/* Make r->buf hold at least need bytes. */
+int reader_reserve(rf_reader *r, size_t need);
+
+/* Encodings (encoding.c): choose one by name (RF_EINVAL, message in err);
+ * look for a BOM or zip header at the start; decode an 8-bit line in r->buf;
+ * read a UTF-16 line; the name for messages; free. */
+int enc_set(rf_reader *r, const char *name, char *err, size_t errlen);
+void enc_sniff(rf_reader *r);
+int enc_decode_line(rf_reader *r);
+int enc_getline_utf16(rf_reader *r);
+const char *enc_label(const rf_reader *r);
+void enc_close(rf_reader *r);
+
+/* Numbers as offices write them (numfmt.c): "1.234,56", "1 234,56",
+ * "1,234.56", "1'234.56", "(12.50)"; hint (',' or '.') decides "1,234" and
+ * "1.234"; *seen set to the decimal mark when the text shows it unambiguously.
+ * False when s is not such a number. */
+bool numfmt_parse(const char *s, size_t len, char hint, double *out, char *seen);
 /* Set r->err (printf-style); returns RF_EINPUT. */
 int reader_fail(rf_reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Add a warning (copied); RF_OK or RF_ENOMEM. */
@@ -128,6 +172,14 @@ int jsonl_next(rf_reader *r, rf_record *rec);
 int csv_open(rf_reader *r, const rf_csv_map *map);
 int csv_next(rf_reader *r, rf_record *rec);
 void csv_close(rf_reader *r);
+/* Rows from another source (XLSX): add a cell; end the row (the first one
+ * is the header, *header set); the header's column count. */
+void csv_cell(rf_reader *r, const char *s, size_t len);
+int csv_row(rf_reader *r, rf_record *rec, long line, bool *header);
+size_t csv_ncols(const rf_reader *r);
+/* XLSX: next record; free the workbook state (NULL-safe). */
+int xlsx_next(rf_reader *r, rf_record *rec);
+void xlsx_close(rf_reader *r);
 /* Validate one --map pair; RF_OK or RF_EINVAL with a message in err. */
 int csv_check_map(const char *pair, char *err, size_t errlen);
 

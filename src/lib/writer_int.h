@@ -33,6 +33,7 @@ struct rf_writer {
     unsigned long unreadable;   /* results with an error */
     unsigned long levels[RF_LEVEL_CRITICAL + 1];
     struct html_state *html;    /* the HTML report's tallies and parts, or NULL */
+    struct xlsxw_state *xlsx;   /* the XLSX workbook being written, or NULL */
 };
 
 /* Append n bytes. */
@@ -64,7 +65,7 @@ struct writer_ops {
     int (*finish)(rf_writer *w);
     void (*free)(rf_writer *w);
 };
-extern const writer_ops writer_jsonl, writer_csv, writer_table, writer_html;
+extern const writer_ops writer_jsonl, writer_csv, writer_table, writer_html, writer_xlsx;
 /* The NULL-terminated list of writers, and the one of a format (or NULL). */
 extern const writer_ops *const writer_list[];
 const writer_ops *writer_ops_of(rf_output fmt);

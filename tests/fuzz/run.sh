@@ -15,6 +15,11 @@ for t in build/fuzz/fuzz_*; do
                    [ -f "$f" ] && { printf '\001'; head -c 4000 "$f"; } > "$corpus/c_$(basename "$f")"; done
                  for f in examples/orders/*.xml examples/orders/*.json; do
                    { printf '\002'; head -c 20000 "$f"; } > "$corpus/d_$(basename "$f")"; done ;;
+    fuzz_office) for f in tests/fixtures/office/*.csv tests/fixtures/office/*.txt; do
+                   for b in 0 8 16 129; do
+                     { printf "\\$(printf %o $b)"; head -c 4000 "$f"; } > "$corpus/o${b}_$(basename "$f")"; done; done ;;
+    fuzz_xlsx)   for f in tests/fixtures/office/*.xlsx; do
+                   { printf '\000'; cat "$f"; } > "$corpus/x_$(basename "$f")"; done ;;
     fuzz_rules)  cp rules/*.rules examples/rules/*.rules "$corpus/" ;;
     fuzz_feed)   i=0
                  for f in tests/fixtures/feeds/*.xml tests/fixtures/feeds/*.csv tests/fixtures/feeds/*.html \

@@ -1,4 +1,5 @@
 /* Unit tests for the record readers (JSON Lines, CSV) and rf_record_from_json. */
+#include <math.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -458,15 +459,27 @@ static void test_csv_unterminated_quote(void **state)
     close_fx(&f);
 }
 
-/* NUL bytes and invalid UTF-8 in values are bad records; the id is kept. */
+/* NUL bytes and invalid UTF-8 in values are bad records; the id is kept. Once
+ * a line has shown the input is UTF-8 (or --encoding says so), a byte that is
+ * not UTF-8 is a bad record rather than a reason to switch encodings. */
 static void test_csv_bad_bytes(void **state)
 {
     (void)state;
-    static const char text[] = "id,supplier\n1,A\0B\n2,caf\xe9\n3,ok\n";
+    static const char text[] = "id,supplier\n1,A\0B\n2,caf\xe9\n3,ok\n4,S\xc3\xa3o\n5,caf\xe9\n";
     fx f;
     open_text(&f, text, sizeof text - 1, RF_FMT_CSV, NULL);
+    assert_int_equal(rf_reader_set_encoding(f.r, "utf-8"), RF_OK);
     expect_bad(&f, "column 'supplier': NUL byte at byte 2", 2);
     assert_string_equal(val(f.rec, RF_F_ID, 0), "1");
+    expect_bad(&f, "column 'supplier': invalid UTF-8 at byte 4", 3);
+    assert_int_equal(rf_reader_next(f.r, f.rec), RF_OK);
+    assert_string_equal(val(f.rec, RF_F_SUPPLIER_NAME, 0), "ok");
+    close_fx(&f);
+    /* auto: UTF-8 seen on line 2, so line 3 is a bad record, not Windows-1252 */
+    static const char mixed[] = "id,supplier\n4,S\xc3\xa3o\n5,caf\xe9\n3,ok\n";
+    open_text(&f, mixed, sizeof mixed - 1, RF_FMT_CSV, NULL);
+    assert_int_equal(rf_reader_next(f.r, f.rec), RF_OK);
+    assert_string_equal(val(f.rec, RF_F_SUPPLIER_NAME, 0), "S\xc3\xa3o");
     expect_bad(&f, "column 'supplier': invalid UTF-8 at byte 4", 3);
     assert_int_equal(rf_reader_next(f.r, f.rec), RF_OK);
     assert_string_equal(val(f.rec, RF_F_SUPPLIER_NAME, 0), "ok");
@@ -483,6 +496,244 @@ static void test_csv_bad_number(void **state)
                    "\"$0.02\"", 2);
     assert_string_equal(val(f.rec, RF_F_ID, 0), "7");
     expect_bad(&f, "row has 4 fields, header has 3", 3);
+    close_fx(&f);
+}
+
+/* ---- office exports (tests/fixtures/office, written by LibreOffice) ---- */
+
+/* Open a file of tests/fixtures/office. */
+static FILE *office_fixture(const char *name)
+{
+    const char *dir = getenv("RF_SRCDIR");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/fixtures/office/%s", dir ? dir : ".", name);
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        fail_msg("cannot open %s", path);
+    return fp;
+}
+
+/* Every LibreOffice export of the supplier list (English, German, French
+ * locales; comma, semicolon, tab, pipe; UTF-8, Windows-1252, Latin-1, UTF-16;
+ * XLSX) reads to the same twelve records, the numbers the spreadsheet holds
+ * (gen_suppliers.py: price = round(i * 1234.567 + 0.5, 2), qty = 1500 i). */
+static void test_office_exports(void **state)
+{
+    (void)state;
+    static const char *const files[] = {
+        "suppliers-en.csv", "suppliers-en-pipe.csv", "suppliers-de.csv",
+        "suppliers-de-utf16.txt", "suppliers-fr.csv", "suppliers-fr-latin1.csv",
+        "suppliers-en.xlsx", "suppliers-de.xlsx",
+    };
+    for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+        fx f;
+        f.fp = office_fixture(files[k]);
+        assert_int_equal(rf_reader_open(&f.r, f.fp, files[k], RF_FMT_AUTO, NULL), RF_OK);
+        assert_int_equal(rf_record_create(&f.rec), RF_OK);
+        int i = 0, rc;
+        while ((rc = rf_reader_next(f.r, f.rec)) == RF_OK) {
+            i++;
+            char id[16];
+            double price, qty, value;
+            snprintf(id, sizeof id, "SUP-%04d", i);
+            if (strcmp(val(f.rec, RF_F_ID, 0), id) != 0)
+                fail_msg("%s: record %d has id '%s'", files[k], i, val(f.rec, RF_F_ID, 0));
+            assert_int_equal(rf_record_line(f.rec), i + 1);
+            assert_true(rf_record_num(f.rec, RF_F_ITEM_UNIT_PRICE, &price));
+            assert_true(rf_record_num(f.rec, RF_F_ITEM_QUANTITY, &qty));
+            assert_true(rf_record_num(f.rec, RF_F_CONTRACT_VALUE, &value));
+            double want = (double)(long)((i * 1234.567 + 0.5) * 100 + 0.5) / 100;
+            if (fabs(price - want) > 1e-9 || qty != 1500.0 * i ||
+                fabs(value - (double)(long)(want * qty * 100 + 0.5) / 100) > 1e-6)
+                fail_msg("%s: record %d: price %.2f qty %.0f value %.2f, want price %.2f",
+                         files[k], i, price, qty, value, want);
+            if (i == 3) {
+                assert_string_equal(val(f.rec, RF_F_SUPPLIER_NAME, 0),
+                                    "Quillfeather B\xc3\xbcrom\xc3\xb6\x62\x65l GmbH");
+                assert_string_equal(val(f.rec, RF_F_SUPPLIER_COUNTRY, 0), "DE");
+            }
+            if (i == 4)   /* a quoted field with the delimiter inside */
+                assert_string_equal(val(f.rec, RF_F_SUPPLIER_NAME, 0),
+                                    "Tidewater Zenport Seafoods Co., Ltd.");
+        }
+        if (rc != RF_EOF)
+            fail_msg("%s: record %d: %s", files[k], i + 1, rf_reader_error(f.r));
+        assert_int_equal(i, 12);
+        close_fx(&f);
+    }
+}
+
+/* Numbers as offices write them, in a semicolon file (decimal comma) and a
+ * comma file (decimal point); a bad one is one bad record naming its line. */
+static void test_csv_office_numbers(void **state)
+{
+    (void)state;
+    static const struct { const char *text; double want; } de[] = {
+        {"1.234,56", 1234.56}, {"1234,56", 1234.56}, {"1 234,56", 1234.56},
+        {"1\xc2\xa0" "234,56", 1234.56}, {"1\xe2\x80\xaf" "234,5", 1234.5}, {"12,5", 12.5},
+        {"1.234", 1234}, {"(12,50)", -12.5}, {"12,50-", -12.5}, {"-3", -3}, {"0,125", 0.125},
+        {"1.234.567", 1234567},
+    };
+    char buf[4096];
+    size_t n = (size_t)snprintf(buf, sizeof buf, "id;unit_price\n");
+    for (size_t i = 0; i < sizeof de / sizeof de[0]; i++)
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "%zu;%s\n", i, de[i].text);
+    n += (size_t)snprintf(buf + n, sizeof buf - n, "bad;1.23.4\nlast;2,5\n");
+    fx f;
+    open_text(&f, buf, n, RF_FMT_AUTO, NULL);
+    for (size_t i = 0; i < sizeof de / sizeof de[0]; i++) {
+        double v;
+        if (rf_reader_next(f.r, f.rec) != RF_OK)
+            fail_msg("'%s': %s", de[i].text, rf_reader_error(f.r));
+        assert_true(rf_record_num(f.rec, RF_F_ITEM_UNIT_PRICE, &v));
+        if (fabs(v - de[i].want) > 1e-9)
+            fail_msg("'%s' read as %g, want %g", de[i].text, v, de[i].want);
+        assert_string_equal(val(f.rec, RF_F_ITEM_UNIT_PRICE, 0), de[i].text);
+    }
+    expect_bad(&f, "expected a number, got string \"1.23.4\"", (long)(sizeof de / sizeof de[0]) + 2);
+    assert_string_equal(val(f.rec, RF_F_ID, 0), "bad");
+    assert_int_equal(rf_reader_next(f.r, f.rec), RF_OK);
+    close_fx(&f);
+    /* comma-separated: "1,234" (quoted) is thousands, "1.234" a decimal point */
+    open_str(&f, "id,unit_price,quantity\n1,\"1,234\",1.234\n2,\"1,234.5\",\"12,000\"\n",
+             RF_FMT_AUTO);
+    double v;
+    assert_int_equal(rf_reader_next(f.r, f.rec), RF_OK);
+    assert_true(rf_record_num(f.rec, RF_F_ITEM_UNIT_PRICE, &v) && v == 1234);
+    assert_true(rf_record_num(f.rec, RF_F_ITEM_QUANTITY, &v) && v == 1.234);
+    assert_int_equal(rf_reader_next(f.r, f.rec), RF_OK);
+    assert_true(rf_record_num(f.rec, RF_F_ITEM_UNIT_PRICE, &v) && v == 1234.5);
+    assert_true(rf_record_num(f.rec, RF_F_ITEM_QUANTITY, &v) && v == 12000);
+    close_fx(&f);
+}
+
+/* The delimiter: sniffed from the header (tab, ';', '|'), given by an Excel
+ * "sep=" line, or forced; single quotes as the quote when the header uses them. */
+static void test_csv_delimiters(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {
+        "id\tsupplier\tnotes\n1\tA, B; C\tx\n", "id|supplier|notes\n1|A, B; C|x\n",
+        "id;supplier;notes\n1;A, B; C;x\n", "sep=;\nid;supplier;notes\n1;\"A, B; C\";x\n",
+        "'id','supplier','notes'\n1,'A, B; C',x\n",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        fx f;
+        open_str(&f, texts[i], RF_FMT_AUTO);
+        int rc = rf_reader_next(f.r, f.rec);
+        if (i == 2) {   /* unquoted ';' inside a ';' file: 4 fields */
+            assert_int_equal(rc, RF_EINPUT);
+            assert_string_equal(rf_reader_error(f.r), "row has 4 fields, header has 3");
+        } else {
+            if (rc != RF_OK)
+                fail_msg("text %zu: %s", i, rf_reader_error(f.r));
+            assert_string_equal(val(f.rec, RF_F_SUPPLIER_NAME, 0), "A, B; C");
+            assert_string_equal(val(f.rec, RF_F_TEXT, 0), "x");
+            assert_int_equal(rf_record_line(f.rec), i == 3 ? 3 : 2);
+        }
+        close_fx(&f);
+    }
+    fx f;
+    open_str(&f, "id;supplier,notes\n1;A,x\n", RF_FMT_CSV);
+    assert_int_equal(rf_reader_set_delimiter(f.r, ','), RF_OK);
+    assert_int_equal(rf_reader_next(f.r, f.rec), RF_OK);
+    assert_string_equal(val(f.rec, RF_F_ID, 0), "");
+    assert_string_equal(val(f.rec, RF_F_TEXT, 0), "x");
+    assert_int_equal(rf_reader_set_delimiter(f.r, ';'), RF_EINVAL);   /* too late */
+    close_fx(&f);
+    open_str(&f, "id\n", RF_FMT_CSV);
+    assert_int_equal(rf_reader_set_delimiter(f.r, '"'), RF_EINVAL);
+    close_fx(&f);
+}
+
+/* Encodings: Windows-1252 detected (with a warning) or forced, Latin-1 forced,
+ * UTF-16 BE by its BOM, UTF-8 BOM; an unknown name refused. */
+static void test_csv_encodings(void **state)
+{
+    (void)state;
+    fx f;
+    static const char cp[] = "id;supplier;notes\n1;Stra\xdf" "e;\x80 5\n2;M\xfcller;\x81\n";
+    open_text(&f, cp, sizeof cp - 1, RF_FMT_AUTO, NULL);
+    assert_int_equal(rf_reader_next(f.r, f.rec), RF_OK);
+    assert_string_equal(val(f.rec, RF_F_SUPPLIER_NAME, 0), "Stra\xc3\x9f" "e");
+    assert_string_equal(val(f.rec, RF_F_TEXT, 0), "\xe2\x82\xac 5");   /* the euro sign */
+    assert_int_equal(rf_reader_next(f.r, f.rec), RF_OK);
+    assert_string_equal(val(f.rec, RF_F_SUPPLIER_NAME, 0), "M\xc3\xbcller");
+    assert_string_equal(val(f.rec, RF_F_TEXT, 0), "\xc2\x81");  /* WHATWG: undefined → C1 */
+    size_t n;
+    const char *const *w = rf_reader_warnings(f.r, &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(w[0], "line 2 is not UTF-8: reading the input as Windows-1252 (use "
+                        "--encoding to choose another)");
+    close_fx(&f);
+    open_text(&f, cp, sizeof cp - 1, RF_FMT_AUTO, NULL);
+    assert_int_equal(rf_reader_set_encoding(f.r, "latin1"), RF_OK);
+    assert_int_equal(rf_reader_next(f.r, f.rec), RF_OK);
+    assert_string_equal(val(f.rec, RF_F_TEXT, 0), "\xc2\x80 5");   /* Latin-1: U+0080 */
+    close_fx(&f);
+    static const char be[] = "\xfe\xff\0i\0d\0,\0s\0u\0p\0p\0l\0i\0e\0r\0\n"
+                             "\0001\0,\x4e\x2d\x65\x87\0\n";   /* 中文 */
+    open_text(&f, be, sizeof be - 1, RF_FMT_AUTO, NULL);
+    assert_int_equal(rf_reader_next(f.r, f.rec), RF_OK);
+    assert_string_equal(val(f.rec, RF_F_SUPPLIER_NAME, 0), "\xe4\xb8\xad\xe6\x96\x87");
+    close_fx(&f);
+    static const char bom[] = "\xef\xbb\xbfid,supplier\n1,caf\xe9\n";
+    open_text(&f, bom, sizeof bom - 1, RF_FMT_AUTO, NULL);
+    expect_bad(&f, "invalid UTF-8 at byte 4", 2);   /* a UTF-8 BOM means UTF-8 */
+    close_fx(&f);
+    /* JSON is UTF-8: no guessing on a JSON line, but a chosen encoding applies */
+    static const char js[] = "{\"id\":\"j\",\"text\":\"caf\xe9\"}\n";
+    open_text(&f, js, sizeof js - 1, RF_FMT_AUTO, NULL);
+    expect_bad(&f, "invalid UTF-8", 1);
+    close_fx(&f);
+    open_text(&f, js, sizeof js - 1, RF_FMT_AUTO, NULL);
+    assert_int_equal(rf_reader_set_encoding(f.r, "latin1"), RF_OK);
+    assert_int_equal(rf_reader_next(f.r, f.rec), RF_OK);
+    assert_string_equal(val(f.rec, RF_F_TEXT, 0), "caf\xc3\xa9");
+    assert_int_equal(rf_reader_format(f.r), RF_FMT_JSONL);
+    close_fx(&f);
+    open_str(&f, "id\n", RF_FMT_CSV);
+    assert_int_equal(rf_reader_set_encoding(f.r, "no-such-charset"), RF_EINVAL);
+    assert_non_null(strstr(rf_reader_open_error(), "unknown encoding"));
+    assert_int_equal(rf_reader_set_encoding(f.r, "utf-32"), RF_EINVAL);
+    close_fx(&f);
+}
+
+/* XLSX: --sheet picks a sheet by name, an unknown name and a damaged
+ * workbook are one bad record, a workbook from a pipe is read from memory. */
+static void test_xlsx_sheets(void **state)
+{
+    (void)state;
+    fx f;
+    f.fp = office_fixture("suppliers-de.xlsx");
+    assert_int_equal(rf_reader_open(&f.r, f.fp, "x", RF_FMT_AUTO, NULL), RF_OK);
+    assert_int_equal(rf_record_create(&f.rec), RF_OK);
+    assert_int_equal(rf_reader_set_sheet(f.r, "Notes"), RF_OK);
+    assert_int_equal(rf_reader_next(f.r, f.rec), RF_EOF);   /* a header only */
+    assert_int_equal(rf_reader_format(f.r), RF_FMT_XLSX);
+    close_fx(&f);
+    f.fp = office_fixture("suppliers-de.xlsx");
+    assert_int_equal(rf_reader_open(&f.r, f.fp, "x", RF_FMT_XLSX, NULL), RF_OK);
+    assert_int_equal(rf_record_create(&f.rec), RF_OK);
+    assert_int_equal(rf_reader_set_sheet(f.r, "Lieferanten"), RF_OK);
+    expect_bad(&f, "the workbook has no sheet named 'Lieferanten'", 1);
+    assert_int_equal(rf_reader_next(f.r, f.rec), RF_EOF);
+    close_fx(&f);
+    /* the workbook through a stream that cannot seek (read into memory) */
+    FILE *fp = office_fixture("suppliers-en.xlsx");
+    static char data[1 << 16];
+    size_t n = fread(data, 1, sizeof data, fp);
+    fclose(fp);
+    open_text(&f, data, n, RF_FMT_AUTO, NULL);
+    assert_int_equal(rf_reader_next(f.r, f.rec), RF_OK);
+    assert_string_equal(val(f.rec, RF_F_SUPPLIER_NAME, 0), "Kelvane Gloves Sdn Bhd");
+    close_fx(&f);
+    /* cut short: a bad record, then the end */
+    open_text(&f, data, n / 2, RF_FMT_AUTO, NULL);
+    int rc = rf_reader_next(f.r, f.rec);
+    assert_int_equal(rc, RF_EINPUT);
+    assert_non_null(strstr(rf_reader_error(f.r), "XLSX"));
+    assert_int_equal(rf_reader_next(f.r, f.rec), RF_EOF);
     close_fx(&f);
 }
 
@@ -666,6 +917,11 @@ int main(void)
         cmocka_unit_test(test_csv_bad_bytes),
         cmocka_unit_test(test_csv_bad_number),
         cmocka_unit_test(test_csv_header_only),
+        cmocka_unit_test(test_office_exports),
+        cmocka_unit_test(test_csv_office_numbers),
+        cmocka_unit_test(test_csv_delimiters),
+        cmocka_unit_test(test_csv_encodings),
+        cmocka_unit_test(test_xlsx_sheets),
         cmocka_unit_test(test_csv_subcontractors),
         cmocka_unit_test(test_csv_huge_record),
         cmocka_unit_test(test_pipe_jsonl),

@@ -6,6 +6,7 @@
  * after lower-casing and dropping everything but letters and digits. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "reader_int.h"
 
 /* A common header spelling (normalised) and the field it means. */
@@ -60,6 +61,20 @@ static const alias aliases[] = {
     {"complianceplan", RF_F_CONTRACT_COMPLIANCE_PLAN},
     {"notes", RF_F_TEXT}, {"note", RF_F_TEXT}, {"comments", RF_F_TEXT}, {"comment", RF_F_TEXT},
     {"remarks", RF_F_TEXT}, {"declaration", RF_F_TEXT},
+    /* German and French headers of office exports (accents dropped by norm) */
+    {"lieferant", RF_F_SUPPLIER_NAME}, {"lieferantenname", RF_F_SUPPLIER_NAME},
+    {"firma", RF_F_SUPPLIER_NAME}, {"land", RF_F_SUPPLIER_COUNTRY},
+    {"ursprungsland", RF_F_ITEM_ORIGIN}, {"herkunftsland", RF_F_ITEM_ORIGIN},
+    {"artikel", RF_F_ITEM_DESCRIPTION}, {"beschreibung", RF_F_ITEM_DESCRIPTION},
+    {"einzelpreis", RF_F_ITEM_UNIT_PRICE}, {"stckpreis", RF_F_ITEM_UNIT_PRICE},
+    {"menge", RF_F_ITEM_QUANTITY}, {"auftragswert", RF_F_CONTRACT_VALUE},
+    {"bemerkungen", RF_F_TEXT}, {"bemerkung", RF_F_TEXT},
+    {"fournisseur", RF_F_SUPPLIER_NAME}, {"pays", RF_F_SUPPLIER_COUNTRY},
+    {"paysdorigine", RF_F_ITEM_ORIGIN}, {"dsignation", RF_F_ITEM_DESCRIPTION},
+    {"designation", RF_F_ITEM_DESCRIPTION}, {"prixunitaire", RF_F_ITEM_UNIT_PRICE},
+    {"quantit", RF_F_ITEM_QUANTITY}, {"quantite", RF_F_ITEM_QUANTITY},
+    {"montantdumarch", RF_F_CONTRACT_VALUE}, {"montantdumarche", RF_F_CONTRACT_VALUE},
+    {"remarques", RF_F_TEXT}, {"observations", RF_F_TEXT},
 };
 
 #define NALIASES (sizeof aliases / sizeof aliases[0])
@@ -201,8 +216,12 @@ static void on_field(void *s, size_t len, void *data)
     bool nul;
     size_t col = s ? reader_bad_text(s, len, &nul) : 0;
     if (col && !c->row_err[0]) {
-        snprintf(c->row_err, sizeof c->row_err, "%s at byte %zu",
-                 nul ? "NUL byte" : "invalid UTF-8", col);
+        if (nul || r->enc.kind == ENC_UTF8 || r->enc.kind == ENC_AUTO)
+            snprintf(c->row_err, sizeof c->row_err, "%s at byte %zu",
+                     nul ? "NUL byte" : "invalid UTF-8", col);
+        else
+            snprintf(c->row_err, sizeof c->row_err, "text that is not valid %s at byte %zu",
+                     enc_label(r), col);
         c->bad_field = c->nf;
     }
     c->off[c->nf] = c->dlen;
@@ -344,7 +363,14 @@ static int put_cell(rf_reader *r, rf_record *rec, size_t i)
     char msg[RF_ERRMAX / 2];
     int rc = RF_OK;
     trim(&s, &len);
-    if (!rf_field_get(f)->multi) {
+    double v;
+    char seen = 0;
+    if (rf_field_get(f)->type == RF_T_NUMBER && len &&
+        numfmt_parse(s, len, r->dialect.dec_hint, &v, &seen)) {
+        if (seen)
+            r->dialect.dec_hint = seen;   /* later ambiguous numbers follow the file */
+        rc = rf_record_add_num_text(rec, f, v, s, len);
+    } else if (!rf_field_get(f)->multi) {
         rc = reader_put_text(rec, f, s, len, false, msg, sizeof msg);
     } else if (len) {
         bool keep = f == RF_F_SUBCONTRACTOR_NAME || f == RF_F_SUBCONTRACTOR_COUNTRY;
@@ -448,6 +474,68 @@ static int feed_line(rf_reader *r)
     return RF_OK;
 }
 
+/* Only the space counts as blank around fields (TAB may be the delimiter). */
+static int is_space(unsigned char ch)
+{
+    return ch == ' ';
+}
+
+/* Count each candidate delimiter outside quotes in s[0..len). */
+static char guess_delim(const char *s, size_t len, char quote)
+{
+    static const char cand[] = {'\t', ';', '|', ','};   /* tie order */
+    size_t best = 0;
+    char pick = ',';
+    for (size_t k = 0; k < sizeof cand; k++) {
+        size_t n = 0;
+        bool in = false;
+        for (size_t i = 0; i < len; i++)
+            if (s[i] == quote)
+                in = !in;
+            else if (!in && s[i] == cand[k])
+                n++;
+        if (n > best) {
+            best = n;
+            pick = cand[k];
+        }
+    }
+    return pick;
+}
+
+/* An Excel "sep=X" first line: its delimiter, else 0. */
+static char sep_line(const char *s, size_t len)
+{
+    if (len && s[len - 1] == '\r')
+        len--;
+    return len == 5 && strncasecmp(s, "sep=", 4) == 0 && s[4] != '"' ? s[4] : 0;
+}
+
+/* Settle the dialect from the header line in r->buf (delimiter unless forced,
+ * quote, decimal mark); true when the line was a "sep=" line to skip. */
+static bool set_dialect(rf_reader *r)
+{
+    csv_dialect *d = &r->dialect;
+    char sep = sep_line(r->buf, r->len);
+    if (sep) {
+        if (!d->delim)
+            d->delim = sep;
+        return true;
+    }
+    size_t i = 0;
+    while (i < r->len && r->buf[i] == ' ')
+        i++;
+    d->quote = i < r->len && r->buf[i] == '\'' && !memchr(r->buf, '"', r->len) ? '\'' : '"';
+    if (!d->delim)
+        d->delim = guess_delim(r->buf, r->len, d->quote);
+    if (!d->dec_hint)
+        d->dec_hint = d->delim == ';' ? ',' : '.';
+    csv_set_delim(&r->csv.p, (unsigned char)d->delim);
+    csv_set_quote(&r->csv.p, (unsigned char)d->quote);
+    csv_set_space_func(&r->csv.p, is_space);
+    r->csv.dialect_set = true;
+    return false;
+}
+
 /* Next record of a CSV stream (the header is read on the first call). */
 int csv_next(rf_reader *r, rf_record *rec)
 {
@@ -467,6 +555,8 @@ int csv_next(rf_reader *r, rf_record *rec)
         }
         if (c->row_line == 0) {
             if (!r->too_long && reader_blank(r->buf, r->len))
+                continue;
+            if (!c->dialect_set && set_dialect(r))
                 continue;
             c->row_line = r->lineno;
         }
@@ -491,6 +581,39 @@ int csv_next(rf_reader *r, rf_record *rec)
         rf_record_set_origin(rec, r->name, line);
         return rc;
     }
+}
+
+/* Add one cell to the row being built (the XLSX reader's rows). */
+void csv_cell(rf_reader *r, const char *s, size_t len)
+{
+    on_field((void *)s, len, r);
+}
+
+/* End the row built with csv_cell: the first is the header (*header set),
+ * later ones records, as in a CSV file; the row is cleared. */
+int csv_row(rf_reader *r, rf_record *rec, long line, bool *header)
+{
+    csv_state *c = &r->csv;
+    int rc;
+    *header = !c->have_header;
+    if (!r->dialect.dec_hint)
+        r->dialect.dec_hint = '.';
+    if (*header) {
+        rc = take_header(r);
+        if (rc == RF_OK && c->row_err[0])
+            rc = reader_fail(r, "header field %zu: %s", c->bad_field + 1, c->row_err);
+    } else {
+        rc = take_row(r, rec);
+    }
+    drop_row(c, false);
+    rf_record_set_origin(rec, r->name, line);
+    return rc;
+}
+
+/* The number of header columns (0 before the header). */
+size_t csv_ncols(const rf_reader *r)
+{
+    return r->csv.have_header ? r->csv.ncols : 0;
 }
 
 /* CSV with a header row, columns matched by name or --map. */

@@ -10,6 +10,7 @@ const reader_ops *const reader_list[] = {
     &reader_ubl,
     &reader_ocds,
     &reader_eforms,
+    &reader_xlsx,
     NULL,
 };
 

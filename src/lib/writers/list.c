@@ -8,6 +8,7 @@ const writer_ops *const writer_list[] = {
     &writer_csv,
     &writer_table,
     &writer_html,
+    &writer_xlsx,
     NULL,
 };
 
