@@ -44,7 +44,7 @@ _redflag()
         --rules|--data) COMPREPLY=($(compgen -d -- "$cur")); return 0 ;;
         --conf|--report|--ca-file) COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
         --feed) COMPREPLY=($(compgen -W "$(_redflag_feeds)" -- "$cur")); return 0 ;;
-        --map|--sheet|--cache-ttl|--timeout|--country|-n|--limit|--min|--min-examples) return 0 ;;
+        --map|--sheet|--cache-ttl|--timeout|--deadline|--country|-n|--limit|--min|--min-examples) return 0 ;;
     esac
 
     screen_opts="-o --output -f --from --fail-on --map --delimiter --encoding --sheet --rules
@@ -59,7 +59,7 @@ _redflag()
             fi
             opts="--rules --min-examples --help" ;;
         compare) opts="-k --kind -o --output --explain --help" ;;
-        fetch) opts="--offline --feed --data --conf --timeout --ca-file --help" ;;
+        fetch) opts="--offline --feed --data --conf --timeout --deadline --ca-file --help" ;;
         feeds) opts="--data --conf -o --output --help" ;;
         lookup) opts="--country --kind -n --limit --min -o --output --data --conf --help" ;;
         cache)
