@@ -2,7 +2,7 @@
 # `make check` runs the unit tests (one cmocka binary per module) and the
 # CLI tests; `make SANITIZE=address,undefined check` runs them sanitized.
 
-PKGS     := libpcre2-8 lmdb libxml-2.0 libcurl libcrypto jansson yajl icu-uc icu-i18n
+PKGS     := libpcre2-8 lmdb libxml-2.0 libcurl libcrypto yajl icu-uc icu-i18n
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral

@@ -3,7 +3,7 @@
 # exact command when not root. Run by `make deps`, `make demo` and `make check`;
 # `deps.sh bench` (from `make bench`) adds the benchmark's baselines.
 set -u
-PKGS="build-essential pkg-config libpcre2-dev liblmdb-dev libxml2-dev libcurl4-openssl-dev libssl-dev libjansson-dev libyajl-dev libcsv-dev libcmocka-dev libicu-dev python3"
+PKGS="build-essential pkg-config libpcre2-dev liblmdb-dev libxml2-dev libcurl4-openssl-dev libssl-dev libyajl-dev libcsv-dev libcmocka-dev libicu-dev python3"
 [ "${1:-}" = bench ] && PKGS="$PKGS jq pcre2-utils time"   # the benchmark's baselines
 missing=""
 for p in $PKGS; do

@@ -1,6 +1,5 @@
 /* Opening the risk lists for a command: data directory, feed list, index
  * (built from the bundled snapshots on first use), matcher. */
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +12,14 @@
 /* A string as a JSON literal (malloc'd; "null" on failure is never needed). */
 char *cli_json_string(const char *s)
 {
-    json_t *j = json_string(s ? s : "");
-    char *out = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
-    json_decref(j);
+    yajl_gen g = cli_json_gen();
+    const unsigned char *buf;
+    size_t len;
+    char *out = g && yajl_gen_string(g, (const unsigned char *)(s ? s : ""), strlen(s ? s : "")) ==
+                         yajl_gen_status_ok && yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok
+                    ? strndup((const char *)buf, len) : NULL;
+    if (g)
+        yajl_gen_free(g);
     return out ? out : strdup("\"\"");
 }
 
