@@ -1,6 +1,7 @@
 # redflag — plain Makefile over pkg-config. `make` builds ./redflag;
-# `make check` runs the unit tests (one cmocka binary per module) and the
-# CLI tests; `make SANITIZE=address,undefined check` runs them sanitized.
+# `make check` runs the rules lint, the unit tests (one cmocka binary per
+# module) and the CLI tests; `make SANITIZE=address,undefined check` runs
+# them sanitized.
 
 PKGS     := libpcre2-8 lmdb libxml-2.0 libcurl libcrypto yajl icu-uc icu-i18n
 CC       ?= cc
@@ -32,7 +33,7 @@ LIBA     := $(BUILD)/libredflag.a
 BIN      := $(if $(SANITIZE),$(BUILD)/redflag,redflag)
 
 
-.PHONY: all deps check unit cli-test demo bench bench-quick clean install fuzz fuzz-run
+.PHONY: all deps check unit cli-test lint demo bench bench-quick clean install fuzz fuzz-run
 all: $(BIN)
 
 deps:
@@ -60,7 +61,13 @@ unit: $(TESTS)
 cli-test: $(BIN)
 	@REDFLAG=$(CURDIR)/$(BIN) sh tests/cli/run.sh
 
+# A second opinion on the shipped rules: an independent parser and evaluator
+# of the rule language runs every example and flags unbounded gaps (.*).
+lint:
+	@python3 scripts/rules_precheck.py rules
+
 check: deps
+	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory cli-test
 
