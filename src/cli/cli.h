@@ -49,7 +49,7 @@ struct rf_feedconf *cli_load_conf(const char *opt);
 /* A string as a JSON literal; malloc'd, the caller frees it. */
 char *cli_json_string(const char *s);
 
-/* JSON with YAJL (json.c). Parse one text strictly (no comments, no repeated
+/* JSON with YAJL (json.c). Parse one NUL-terminated text strictly (no comments, no repeated
  * keys, integers in 64 bits) into *out, owned by the caller (yajl_tree_free);
  * NULL, or the message (err or a static string). */
 const char *cli_json_parse(const char *text, yajl_val *out, char *err, size_t errlen);

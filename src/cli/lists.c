@@ -12,12 +12,14 @@
 /* A string as a JSON literal (malloc'd; "null" on failure is never needed). */
 char *cli_json_string(const char *s)
 {
+    const char *t = s ? s : "";
     yajl_gen g = cli_json_gen();
     const unsigned char *buf;
     size_t len;
-    char *out = g && yajl_gen_string(g, (const unsigned char *)(s ? s : ""), strlen(s ? s : "")) ==
-                         yajl_gen_status_ok && yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok
-                    ? strndup((const char *)buf, len) : NULL;
+    char *out = NULL;
+    if (g && yajl_gen_string(g, (const unsigned char *)t, strlen(t)) == yajl_gen_status_ok &&
+        yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok)
+        out = strndup((const char *)buf, len);
     if (g)
         yajl_gen_free(g);
     return out ? out : strdup("\"\"");

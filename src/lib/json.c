@@ -152,11 +152,13 @@ static const char *dup_key(yajl_val v, const char ***scratch, size_t *cap)
         *scratch = p;
         *cap = n;
     }
-    memcpy(*scratch, v->u.object.keys, n * sizeof **scratch);
-    qsort(*scratch, n, sizeof **scratch, key_cmp);
-    for (size_t i = 1; i < n; i++)
-        if (strcmp((*scratch)[i - 1], (*scratch)[i]) == 0)
-            return (*scratch)[i];
+    if (n > 1) { /* an empty object has no key array at all */
+        memcpy(*scratch, v->u.object.keys, n * sizeof **scratch);
+        qsort(*scratch, n, sizeof **scratch, key_cmp);
+        for (size_t i = 1; i < n; i++)
+            if (strcmp((*scratch)[i - 1], (*scratch)[i]) == 0)
+                return (*scratch)[i];
+    }
     for (size_t i = 0; i < n; i++) {
         const char *k = dup_key(v->u.object.values[i], scratch, cap);
         if (k)
