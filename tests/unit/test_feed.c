@@ -619,6 +619,12 @@ static void test_broken_json(void **state)
     assert_int_equal(s.n, 1);
     rf_feed_src arr = mem("[1,2]\n");
     assert_int_equal(rf_feed_parse_ftm(&arr, collect, &s, &d), RF_EINPUT);
+    /* A repeated key (which name would win?) is refused, as before. */
+    rf_feed_src dup = mem("{\"id\":\"c\",\"schema\":\"Person\",\"schema\":\"Vessel\","
+                          "\"properties\":{\"name\":[\"C\"]}}\n");
+    assert_int_equal(rf_feed_parse_ftm(&dup, collect, &s, &d), RF_EINPUT);
+    assert_int_equal(d.line, 1);
+    assert_non_null(strstr(d.message, "duplicate object key \"schema\""));
 }
 
 /* A callback can stop the parse; its value comes back. */
