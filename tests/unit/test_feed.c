@@ -285,6 +285,36 @@ static void test_uflpa_sample_b(void **state)
     assert_string_equal(a.listed, "2025-01-15");
 }
 
+/* UFLPA entries compiled from the Federal Register notices (bundled snapshot): two clause
+ * tables with a third citation column, "also known as …; and formerly known as …" in one cell. */
+static void test_uflpa_federal_register(void **state)
+{
+    (void)state;
+    rf_feed_src src = {.path = fx("uflpa_federal_register_additions.html")};
+    seen h = {.want = "uflpa-hongyuan-green-energy-co-ltd"};
+    rf_feed_diag d;
+    assert_int_equal(rf_feed_parse_uflpa_html(&src, collect, &h, &d), RF_OK);
+    assert_int_equal(h.n, 26);
+    assert_int_equal(h.companies, 26);
+    assert_string_equal(h.name, "Hongyuan Green Energy Co., Ltd.");
+    assert_string_equal(h.aliases, "aka:HY Solar|aka:Hoyuan Green Energy Co. Ltd.|"
+                                   "former:Wuxi Shangji CNC Co., Ltd.|"
+                                   "former:Wuxi Shangji Automation Co., Ltd.|"
+                                   "former:Wuxi Shangji Grinding Machine Co., Ltd.");
+    assert_string_equal(h.programs, "UFLPA 2(d)(2)(B)(v)");
+    assert_string_equal(h.listed, "2025-01-15");
+    seen j = {.want = "uflpa-sichuan-jingweida-technology-group-co-ltd"};
+    assert_int_equal(rf_feed_parse_uflpa_html(&src, collect, &j, &d), RF_OK);
+    assert_string_equal(j.aliases, "aka:Sichuan Mianyang Jingweida Technology Co., Ltd.|"
+                                   "aka:JWD Technology|"
+                                   "former:Mianyang High-tech Zone Jingweida Technology Co., Ltd.");
+    assert_string_equal(j.programs, "UFLPA 2(d)(2)(B)(ii)");
+    assert_string_equal(j.listed, "2023-12-11");
+    seen w = {.want = "uflpa-henan-yumian-logistics-co-ltd"};
+    assert_int_equal(rf_feed_parse_uflpa_html(&src, collect, &w, &d), RF_OK);
+    assert_string_equal(w.aliases, "former:841 Cotton Transfer Warehouse");
+}
+
 /* Parse one inline UFLPA row and snapshot the entity with the given id. */
 static void uflpa_one(const char *cell, const char *id, seen *s)
 {
@@ -669,7 +699,7 @@ int main(void)
         cmocka_unit_test(test_ofac_csv),        cmocka_unit_test(test_un_xml),
         cmocka_unit_test(test_csl_current),     cmocka_unit_test(test_csl_legacy),
         cmocka_unit_test(test_uflpa_sample_a),  cmocka_unit_test(test_uflpa_sample_b),
-        cmocka_unit_test(test_uflpa_phrasings), cmocka_unit_test(test_dol_goods),
+        cmocka_unit_test(test_uflpa_phrasings), cmocka_unit_test(test_uflpa_federal_register), cmocka_unit_test(test_dol_goods),
         cmocka_unit_test(test_ftm),             cmocka_unit_test(test_ftm_alias_kinds),
         cmocka_unit_test(test_mapped_csv),      cmocka_unit_test(test_truncated_xml),
         cmocka_unit_test(test_wrong_document),  cmocka_unit_test(test_broken_csv),
