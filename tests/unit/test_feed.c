@@ -294,8 +294,8 @@ static void test_uflpa_federal_register(void **state)
     seen h = {.want = "uflpa-hongyuan-green-energy-co-ltd"};
     rf_feed_diag d;
     assert_int_equal(rf_feed_parse_uflpa_html(&src, collect, &h, &d), RF_OK);
-    assert_int_equal(h.n, 26);
-    assert_int_equal(h.companies, 26);
+    assert_int_equal(h.n, 44);
+    assert_int_equal(h.companies, 44);
     assert_string_equal(h.name, "Hongyuan Green Energy Co., Ltd.");
     assert_string_equal(h.aliases, "aka:HY Solar|aka:Hoyuan Green Energy Co. Ltd.|"
                                    "former:Wuxi Shangji CNC Co., Ltd.|"
@@ -313,6 +313,15 @@ static void test_uflpa_federal_register(void **state)
     seen w = {.want = "uflpa-henan-yumian-logistics-co-ltd"};
     assert_int_equal(rf_feed_parse_uflpa_html(&src, collect, &w, &d), RF_OK);
     assert_string_equal(w.aliases, "former:841 Cotton Transfer Warehouse");
+    seen g = {.want = "uflpa-gansu-yasheng-international-trading-co-ltd"};
+    assert_int_equal(rf_feed_parse_uflpa_html(&src, collect, &g, &d), RF_OK);
+    assert_string_equal(g.aliases, "aka:Gansu Yasheng International Trade Co., Ltd.|"
+                                   "aka:Yasheng International Trade|"
+                                   "former:Gansu Yasheng International Trade Group Co., Ltd.");
+    seen k = {.want = "uflpa-kashgar-construction-engineering-group-co-ltd"};
+    assert_int_equal(rf_feed_parse_uflpa_html(&src, collect, &k, &d), RF_OK);
+    assert_string_equal(k.programs, "UFLPA"); /* before any clause heading */
+    assert_string_equal(k.listed, "2024-08-09");
 }
 
 /* Parse one inline UFLPA row and snapshot the entity with the given id. */
