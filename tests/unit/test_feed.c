@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
 #include <time.h>
 #include "redflag/feed.h"
 
@@ -161,6 +162,44 @@ static void test_ofac_csv(void **state)
     seen o = {0};
     assert_int_equal(rf_feed_parse_ofac_csv(&sdn, NULL, NULL, collect, &o, &d), RF_OK);
     assert_int_equal(o.n, 17);
+}
+
+/* OFAC ENHANCED_XML: the real consolidated list of January 2025 (443 entities), names with
+ * other-script translations, F.K.A. names, programs, listing dates, identifiers. */
+static void test_ofac_enhanced_xml(void **state)
+{
+    (void)state;
+    rf_feed_src src = {.path = fx("CONS_ENHANCED.XML")};
+    seen p = {.want = "9639"};
+    rf_feed_diag d;
+    assert_int_equal(rf_feed_parse_ofac_enhanced_xml(&src, collect, &p, &d), RF_OK);
+    assert_int_equal(p.n, 443);
+    assert_int_equal(d.entities, 443);
+    assert_true(p.persons > 0 && p.companies > 0 && p.persons + p.companies <= 443);
+    assert_string_equal(p.kind, "person");
+    assert_string_equal(p.name, "Ismail Abdul Salah HANIYA");
+    assert_string_equal(p.aliases, "aka:Ismail HANIYA|aka:Ismaeel HANIYYA");
+    assert_string_equal(p.programs, "NS-PLC");
+    assert_string_equal(p.listed, "2006-04-12");
+    seen c = {.want = "20313"};
+    assert_int_equal(rf_feed_parse_ofac_enhanced_xml(&src, collect, &c, &d), RF_OK);
+    assert_string_equal(c.kind, "company");
+    assert_string_equal(c.name, "CENTREX EUROPE ENERGY AND GAS AG");
+    assert_string_equal(c.countries, "AT");
+    assert_string_equal(c.ids, "Registration ID=FN 230884k/-"); /* no issuingCountry given */
+    seen v = {.want = "17013"};
+    assert_int_equal(rf_feed_parse_ofac_enhanced_xml(&src, collect, &v, &d), RF_OK);
+    assert_non_null(strstr(v.aliases, "former:"));
+    bool cyrillic = false; /* U+0400..U+04FF lead bytes 0xD0..0xD3 */
+    for (const char *q = v.aliases; *q; q++)
+        cyrillic = cyrillic || ((unsigned char)*q >= 0xD0 && (unsigned char)*q <= 0xD3);
+    assert_true(cyrillic);
+    /* the sdnList parser refuses this schema, and this one the sdnList schema */
+    seen x = {0};
+    assert_int_equal(rf_feed_parse_ofac_xml(&src, collect, &x, &d), RF_EINPUT);
+    rf_feed_src old = {.path = fx("consolidated.xml")};
+    assert_int_equal(rf_feed_parse_ofac_enhanced_xml(&old, collect, &x, &d), RF_EINPUT);
+    assert_true(strlen(d.message) > 0);
 }
 
 /* UN list: individuals and entities, alias qualities, countries, dates. */
@@ -708,7 +747,7 @@ int main(void)
         cmocka_unit_test(test_ofac_csv),        cmocka_unit_test(test_un_xml),
         cmocka_unit_test(test_csl_current),     cmocka_unit_test(test_csl_legacy),
         cmocka_unit_test(test_uflpa_sample_a),  cmocka_unit_test(test_uflpa_sample_b),
-        cmocka_unit_test(test_uflpa_phrasings), cmocka_unit_test(test_uflpa_federal_register), cmocka_unit_test(test_dol_goods),
+        cmocka_unit_test(test_ofac_enhanced_xml), cmocka_unit_test(test_uflpa_phrasings), cmocka_unit_test(test_uflpa_federal_register), cmocka_unit_test(test_dol_goods),
         cmocka_unit_test(test_ftm),             cmocka_unit_test(test_ftm_alias_kinds),
         cmocka_unit_test(test_mapped_csv),      cmocka_unit_test(test_truncated_xml),
         cmocka_unit_test(test_wrong_document),  cmocka_unit_test(test_broken_csv),
