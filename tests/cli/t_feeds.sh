@@ -8,7 +8,7 @@ expect_exit fetch-offline-exit 0 $?
 expect_grep fetch-offline-dol '^us_dol_goods  *snapshot .* 467 goods' "$tmp/off.out"
 expect_grep fetch-offline-uflpa '^us_uflpa  *snapshot  *51 entities' "$tmp/off.out"
 expect_grep fetch-offline-sdn '^us_ofac_sdn  *snapshot  *8976 entities' "$tmp/off.out"
-expect_grep fetch-offline-csl '^us_csl  *snapshot  *5604 entities' "$tmp/off.out"
+expect_grep fetch-offline-csl '^us_csl  *snapshot  *5617 entities' "$tmp/off.out"
 expect_grep fetch-offline-cbp-no-data '^us_cbp_forced_labor  *no data' "$tmp/off.out"
 expect_grep fetch-offline-index '^index [0-9a-f]\{16\} built in' "$tmp/off.out"
 
