@@ -22,6 +22,7 @@ import re
 import subprocess
 import sys
 
+DECLARED = set()  # indicator ids declared by the files read
 INDICATORS = {
     "vulnerability_abused", "recruitment_deception", "movement_restricted",
     "worker_isolation", "physical_sexual_violence", "intimidation_threats",
@@ -146,8 +147,29 @@ class Parser:
                 self.set_def(sets)
             elif kw[1] == "rule":
                 rules.append(self.rule())
+            elif kw[1] == "indicator":
+                DECLARED.add(self.peek()[1])  # a rule file's own indicator id
+                self.skip_block()
+            elif kw[1] in ("lexicon", "context"):
+                self.skip_block()  # declarations the C compiler checks; nothing to lint here
             else:
                 raise RuleError(f"{self.f}:{kw[2]}: expected rule or set, got {kw[1]!r}")
+
+    def skip_block(self):
+        """Skip a declaration up to its closing brace."""
+        while self.peek()[1] != "{":
+            if self.peek()[0] == "eof":
+                raise RuleError(f"{self.f}: unterminated declaration")
+            self.take()
+        depth = 0
+        while True:
+            tok = self.take()
+            if tok[0] == "eof":
+                raise RuleError(f"{self.f}: unterminated declaration")
+            depth += tok[1] == "{"
+            depth -= tok[1] == "}"
+            if depth == 0:
+                return
 
     def set_def(self, sets):
         name = self.take("word")[1]
@@ -517,7 +539,7 @@ def lint(rule, sets, seen):
     for k in ("title", "indicator", "severity", "weight"):
         if k not in rule:
             problems.append(f"missing {k}")
-    if rule.get("indicator") not in INDICATORS:
+    if rule.get("indicator") not in INDICATORS | DECLARED:
         problems.append(f"unknown indicator {rule.get('indicator')!r}")
     if rule.get("severity") not in SEVERITIES:
         problems.append(f"bad severity {rule.get('severity')!r}")
