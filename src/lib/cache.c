@@ -147,7 +147,7 @@ void rf_cache_close(rf_cache *c)
     if (c->rtxn)
         mdb_txn_abort(c->rtxn);
     mdb_env_close(c->env);
-    ixbuf_free(&c->val);
+    gbuf_free(&c->val);
     for (size_t i = 0; c->memo && i < MEMO_SLOTS; i++)
         free(c->memo[i].buf);
     free(c->memo);
@@ -181,13 +181,13 @@ int rf_cache_flush(rf_cache *c)
  * else from LMDB. RF_ENOTFOUND when absent. */
 static int fetch_value(rf_cache *c, const probe *pr)
 {
-    ixbuf_reset(&c->val);
+    gbuf_reset(&c->val);
     pthread_mutex_lock(&c->mu);
     const pend *e = cache_queue_find(&c->pending, pr->key, pr->klen, pr->h);
     if (!e)
         e = cache_queue_find(&c->inflight, pr->key, pr->klen, pr->h);
     if (e)
-        ixbuf_put(&c->val, e->kv + e->klen, e->vlen);
+        gbuf_put(&c->val, e->kv + e->klen, e->vlen);
     pthread_mutex_unlock(&c->mu);
     if (e)
         return c->val.oom ? cache_fail(RF_ENOMEM, "out of memory") : RF_OK;
@@ -199,7 +199,7 @@ static int fetch_value(rf_cache *c, const probe *pr)
         if (rc == 0) {
             rc = mdb_get(c->rtxn, c->prof, &k, &d);
             if (rc == 0)
-                ixbuf_put(&c->val, d.mv_data, d.mv_size);
+                gbuf_put(&c->val, d.mv_data, d.mv_size);
             mdb_txn_reset(c->rtxn);
         }
         pthread_rwlock_unlock(&c->maplock);
@@ -274,11 +274,11 @@ int cache_probe_put(rf_cache *c, const probe *pr, const rf_name_party *p, const 
         return cache_fail(RF_ELIMIT, "a profile keeps at most %d flags", RF_CACHE_MAX_FLAGS);
     rf_name_norm nn;
     const char *norm = rf_name_normalize(p->name, (size_t)-1, p->kind, &nn) == RF_OK ? nn.text : "";
-    ixbuf v = {0};
-    ixbuf_put(&v, pr->key, pr->klen);
+    gbuf v = {0};
+    gbuf_put(&v, pr->key, pr->klen);
     cache_encode(&v, c->gen, pr, norm, pf);
     if (v.oom) {
-        ixbuf_free(&v);
+        gbuf_free(&v);
         return cache_fail(RF_ENOMEM, "out of memory");
     }
     if (pr->m)
@@ -306,7 +306,7 @@ int cache_probe_put(rf_cache *c, const probe *pr, const rf_name_party *p, const 
         cache_fail(rc, "%s", rc == RF_ENOMEM ? "out of memory" : c->werrmsg);
     }
     pthread_mutex_unlock(&c->mu);
-    ixbuf_free(&v);
+    gbuf_free(&v);
     return rc;
 }
 
@@ -323,7 +323,7 @@ int rf_cache_get(rf_cache *c, const rf_name_party *p, const rf_match_hit **hits,
         rc = RF_ENOTFOUND; /* a party that cannot be keyed is never cached */
     else if (rc == RF_OK)
         rc = cache_probe_get(c, &pr, &pf);
-    ixbuf_free(&pr.query);
+    gbuf_free(&pr.query);
     *hits = c->hits;
     *n = rc == RF_OK ? pf.nhits : 0;
     return rc;
@@ -339,7 +339,7 @@ int rf_cache_put(rf_cache *c, const rf_name_party *p, const rf_match_hit *hits, 
     int rc = cache_probe_make(&pr, p, RF_SCOPE_RECORD, c);
     if (rc == RF_OK)
         rc = cache_probe_put(c, &pr, p, &pf);
-    ixbuf_free(&pr.query);
+    gbuf_free(&pr.query);
     return rc;
 }
 

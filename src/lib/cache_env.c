@@ -79,14 +79,14 @@ int cache_grow_map(rf_cache *c, bool full)
 /* Put one queued profile, and this run's counters. */
 static int put_run(rf_cache *c, MDB_txn *txn, const rf_cache_run *run)
 {
-    ixbuf b = {0};
+    gbuf b = {0};
     uint64_t v[] = {(uint64_t)run->started, (uint64_t)run->pid, run->hits, run->misses,
                     run->stale, run->expired, run->changed, run->stored};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
-        ixbuf_varint(&b, v[i]);
+        ix_put_varint(&b, v[i]);
     MDB_val k = {sizeof c->runkey, c->runkey}, d = {b.len, b.p};
     int rc = b.oom ? ENOMEM : mdb_put(txn, c->runs, &k, &d, 0);
-    ixbuf_free(&b);
+    gbuf_free(&b);
     MDB_stat st;
     if (rc == 0 && (rc = mdb_stat(txn, c->runs, &st)) == 0 && st.ms_entries > MAX_RUNS_KEPT) {
         MDB_cursor *cur;

@@ -51,7 +51,7 @@ typedef struct probe {
     char key[RF_CACHE_MAX_KEY + 1];
     size_t klen;
     uint64_t h;
-    ixbuf query;
+    gbuf query;
     memo *m;                  /* its memo slot, or NULL */
     uint64_t qh;              /* the query's memo hash (with a memo) */
     bool need_flags;          /* only a profile with party rule flags answers it */
@@ -84,7 +84,7 @@ struct rf_cache {
     char werrmsg[1024];
     rf_cache_run run;
     unsigned char runkey[16];
-    ixbuf val;                 /* the value of the last get (hits point into it) */
+    gbuf val;                 /* the value of the last get (hits point into it) */
     memo *memo;                /* MEMO_SLOTS remembered queries, or NULL */
     unsigned memo_clock;       /* picks the slot a new query replaces */
     rf_match_hit hits[RF_CACHE_MAX_HITS];
@@ -120,13 +120,13 @@ static inline uint64_t cache_fnv(const void *p, size_t n)
 int cache_party_key(const rf_name_party *p, char *buf, size_t cap, size_t *len);
 
 /* cache_memo.c: prepare a party (query, key, hash) for scope; c may be NULL
- * (no memo). pr->query is the caller's to free with ixbuf_free. */
+ * (no memo). pr->query is the caller's to free with gbuf_free. */
 int cache_probe_make(probe *pr, const rf_name_party *p, rf_rule_scope scope, rf_cache *c);
 /* Remember in m the probe's query and key, with value (vlen bytes, may be 0). */
 void cache_memo_set(memo *m, const probe *pr, const void *value, size_t vlen);
 
 /* cache_profile.c */
-void cache_encode(ixbuf *b, const unsigned char gen[GEN_BYTES], const probe *pr,
+void cache_encode(gbuf *b, const unsigned char gen[GEN_BYTES], const probe *pr,
                   const char *norm, const profile *pf);
 int cache_decode(const void *val, size_t len, decoded *d, rf_match_hit *hits, rf_flag *flags);
 int cache_gen_bytes(const char *hex, unsigned char out[GEN_BYTES]);

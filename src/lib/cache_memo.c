@@ -13,17 +13,17 @@
  * profile records (RF_SCOPE_RECORD: none), countries, identifiers. */
 static int make_query(probe *pr, const rf_name_party *p, rf_rule_scope scope)
 {
-    ixbuf_reset(&pr->query);
-    ixbuf_str(&pr->query, p->name);
-    ixbuf_u8(&pr->query, (unsigned)p->kind);
-    ixbuf_u8(&pr->query, p->kinds & 0xff); /* what the party may be: the matcher's kind gate */
-    ixbuf_u8(&pr->query, (unsigned)scope);
+    gbuf_reset(&pr->query);
+    ix_put_str(&pr->query, p->name);
+    ix_put_u8(&pr->query, (unsigned)p->kind);
+    ix_put_u8(&pr->query, p->kinds & 0xff); /* what the party may be: the matcher's kind gate */
+    ix_put_u8(&pr->query, (unsigned)scope);
     for (size_t i = 0; i < p->ncountries; i++)
-        ixbuf_str(&pr->query, p->countries[i] ? p->countries[i] : "");
-    ixbuf_u8(&pr->query, 0xff);
+        ix_put_str(&pr->query, p->countries[i] ? p->countries[i] : "");
+    ix_put_u8(&pr->query, 0xff);
     for (size_t i = 0; i < p->nids; i++) {
-        ixbuf_str(&pr->query, p->ids[i].scheme ? p->ids[i].scheme : "");
-        ixbuf_str(&pr->query, p->ids[i].value ? p->ids[i].value : "");
+        ix_put_str(&pr->query, p->ids[i].scheme ? p->ids[i].scheme : "");
+        ix_put_str(&pr->query, p->ids[i].value ? p->ids[i].value : "");
     }
     return pr->query.oom ? cache_fail(RF_ENOMEM, "out of memory") : RF_OK;
 }

@@ -21,12 +21,12 @@
 #include <time.h>
 
 /* Append n bytes of v little-endian. */
-static void put_le(ixbuf *b, uint64_t v, size_t n)
+static void put_le(gbuf *b, uint64_t v, size_t n)
 {
     unsigned char t[8];
     for (size_t i = 0; i < n; i++)
         t[i] = (unsigned char)(v >> (8 * i));
-    ixbuf_put(b, t, n);
+    gbuf_put(b, t, n);
 }
 
 /* Read n bytes little-endian. */
@@ -44,47 +44,47 @@ static uint64_t get_le(ixrd *r, size_t n)
 }
 
 /* Encode one party rule flag. */
-static void encode_flag(ixbuf *b, const rf_flag *f)
+static void encode_flag(gbuf *b, const rf_flag *f)
 {
     const char *s[] = {f->rule, f->indicator, f->field, f->evidence, f->source, f->guideline};
     for (size_t k = 0; k < sizeof s / sizeof s[0]; k++)
-        ixbuf_str(b, s[k] ? s[k] : "");
-    ixbuf_u8(b, f->guideline ? 1 : 0);
-    ixbuf_u8(b, (unsigned)f->severity);
-    ixbuf_varint(b, (uint64_t)(f->weight < 0 ? 0 : f->weight));
+        ix_put_str(b, s[k] ? s[k] : "");
+    ix_put_u8(b, f->guideline ? 1 : 0);
+    ix_put_u8(b, (unsigned)f->severity);
+    ix_put_varint(b, (uint64_t)(f->weight < 0 ? 0 : f->weight));
 }
 
 /* Encode a profile, then the FNV-1a hash of its bytes (LMDB keeps no
  * checksums: a damaged profile must be a miss, never a changed verdict). */
-void cache_encode(ixbuf *b, const unsigned char gen[GEN_BYTES], const probe *pr,
+void cache_encode(gbuf *b, const unsigned char gen[GEN_BYTES], const probe *pr,
                    const char *norm, const profile *pf)
 {
     const rf_match_hit *hits = pf->hits;
     size_t n = pf->nhits, start = b->len;
-    ixbuf_u8(b, FORMAT);
-    ixbuf_put(b, gen, GEN_BYTES);
+    ix_put_u8(b, FORMAT);
+    gbuf_put(b, gen, GEN_BYTES);
     put_le(b, (uint64_t)time(NULL), 8);
-    ixbuf_varint(b, pr->query.len);
-    ixbuf_put(b, pr->query.p, pr->query.len);
-    ixbuf_str(b, norm);
-    ixbuf_varint(b, n);
+    ix_put_varint(b, pr->query.len);
+    gbuf_put(b, pr->query.p, pr->query.len);
+    ix_put_str(b, norm);
+    ix_put_varint(b, n);
     for (size_t i = 0; i < n; i++) {
         const rf_match_hit *h = &hits[i];
         const char *s[] = {h->list, h->entity, h->name, h->matched, h->alias_kind,
                            h->countries, h->programs};
         for (size_t k = 0; k < sizeof s / sizeof s[0]; k++)
-            ixbuf_str(b, s[k] ? s[k] : "");
-        ixbuf_u8(b, h->critical ? 1 : 0);
-        ixbuf_u8(b, (unsigned)h->kind);
-        ixbuf_u8(b, (unsigned)h->outcome);
-        ixbuf_str(b, h->why ? h->why : "");
-        ixbuf_u8(b, h->why ? 1 : 0);
+            ix_put_str(b, s[k] ? s[k] : "");
+        ix_put_u8(b, h->critical ? 1 : 0);
+        ix_put_u8(b, (unsigned)h->kind);
+        ix_put_u8(b, (unsigned)h->outcome);
+        ix_put_str(b, h->why ? h->why : "");
+        ix_put_u8(b, h->why ? 1 : 0);
         uint64_t bits;
         memcpy(&bits, &h->score, sizeof bits);
         put_le(b, bits, 8);
     }
-    ixbuf_u8(b, pf->has_flags ? 1 : 0);
-    ixbuf_varint(b, pf->has_flags ? pf->nflags : 0);
+    ix_put_u8(b, pf->has_flags ? 1 : 0);
+    ix_put_varint(b, pf->has_flags ? pf->nflags : 0);
     for (size_t i = 0; pf->has_flags && i < pf->nflags; i++)
         encode_flag(b, &pf->flags[i]);
     if (!b->oom)

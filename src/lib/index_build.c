@@ -39,10 +39,10 @@ struct rf_index_builder {
     MDB_env *env;
     MDB_dbi dbi[DB_COUNT];
     size_t mapsize;
-    ixbuf arena;            /* keys and values of the queued ops */
+    gbuf arena;            /* keys and values of the queued ops */
     op *ops;
     size_t nops, capops;
-    ixbuf key, val;         /* scratch */
+    gbuf key, val;         /* scratch */
     uint32_t goods_seq;
     bool committed;
 };
@@ -66,8 +66,8 @@ static int queue(rf_index_builder *b, unsigned db, unsigned flags, const void *k
     }
     op *o = &b->ops[b->nops];
     *o = (op){db, flags, b->arena.len, kl, b->arena.len + kl, vl};
-    ixbuf_put(&b->arena, k, kl);
-    ixbuf_put(&b->arena, v, vl);
+    gbuf_put(&b->arena, k, kl);
+    gbuf_put(&b->arena, v, vl);
     if (b->arena.oom)
         return ix_fail(RF_ENOMEM, "out of memory queueing index writes");
     b->nops++;
@@ -149,7 +149,7 @@ static int flush(rf_index_builder *b)
             return rc;
     }
     b->nops = 0;
-    ixbuf_reset(&b->arena);
+    gbuf_reset(&b->arena);
     return RF_OK;
 }
 
@@ -214,7 +214,7 @@ int rf_index_builder_add_entity(rf_index_builder *b, const rf_entity *e, bool cr
     size_t eklen;
     if ((rc = rf_index_entity_key(e->list, e->id, ek, sizeof ek, &eklen)) != RF_OK)
         return rc;
-    ixbuf_reset(&b->val);
+    gbuf_reset(&b->val);
     ix_encode_entity(&b->val, e, critical);
     if (b->val.oom)
         return ix_fail(RF_ENOMEM, "out of memory encoding entity '%s'", e->id);
@@ -253,15 +253,15 @@ int rf_index_builder_add_goods(rf_index_builder *b, const rf_goods *g)
         return rc;
     if (!g || !g->good)
         return ix_fail(RF_EINVAL, "goods row without a good");
-    ixbuf_reset(&b->key);
-    ixbuf_put(&b->key, g->good, strlen(g->good) + 1);
+    gbuf_reset(&b->key);
+    gbuf_put(&b->key, g->good, strlen(g->good) + 1);
     const char *c = g->country ? g->country : "";
-    ixbuf_put(&b->key, c, strlen(c) + 1);
+    gbuf_put(&b->key, c, strlen(c) + 1);
     uint32_t s = b->goods_seq++;
     unsigned char be[4] = {(unsigned char)(s >> 24), (unsigned char)(s >> 16),
                            (unsigned char)(s >> 8), (unsigned char)s};
-    ixbuf_put(&b->key, be, 4);
-    ixbuf_reset(&b->val);
+    gbuf_put(&b->key, be, 4);
+    gbuf_reset(&b->val);
     ix_encode_goods(&b->val, g);
     if (b->key.oom || b->val.oom)
         return ix_fail(RF_ENOMEM, "out of memory encoding a goods row");
@@ -279,7 +279,7 @@ int rf_index_builder_add_feed(rf_index_builder *b, const rf_index_feed *f)
         return rc;
     if (!f || !f->name || !*f->name)
         return ix_fail(RF_EINVAL, "feed metadata without a name");
-    ixbuf_reset(&b->val);
+    gbuf_reset(&b->val);
     ix_encode_feed(&b->val, f);
     if (b->val.oom)
         return ix_fail(RF_ENOMEM, "out of memory encoding feed '%s'", f->name);
@@ -470,9 +470,9 @@ void rf_index_builder_destroy(rf_index_builder *b)
         ix_rmtree(b->tmpdir);
     if (b->lockfd >= 0)
         close(b->lockfd);
-    ixbuf_free(&b->arena);
-    ixbuf_free(&b->key);
-    ixbuf_free(&b->val);
+    gbuf_free(&b->arena);
+    gbuf_free(&b->key);
+    gbuf_free(&b->val);
     free(b->ops);
     free(b->tmpdir);
     free(b->datadir);

@@ -77,51 +77,15 @@ int rf_index_entity_key(const char *list, const char *id, char *buf, size_t cap,
     return RF_OK;
 }
 
-/* Empty the buffer, keeping its storage. */
-void ixbuf_reset(ixbuf *b)
-{
-    b->len = 0;
-    b->oom = false;
-}
-
-/* Free the storage. */
-void ixbuf_free(ixbuf *b)
-{
-    free(b->p);
-    *b = (ixbuf){0};
-}
-
-/* Append bytes, growing geometrically; remembers an allocation failure. */
-void ixbuf_put(ixbuf *b, const void *data, size_t len)
-{
-    if (b->oom)
-        return;
-    if (b->len + len > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + len)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    if (len)
-        memcpy(b->p + b->len, data, len);
-    b->len += len;
-}
-
 /* Append one byte. */
-void ixbuf_u8(ixbuf *b, unsigned v)
+void ix_put_u8(gbuf *b, unsigned v)
 {
     unsigned char c = (unsigned char)v;
-    ixbuf_put(b, &c, 1);
+    gbuf_put(b, &c, 1);
 }
 
 /* Append an unsigned LEB128 varint. */
-void ixbuf_varint(ixbuf *b, uint64_t v)
+void ix_put_varint(gbuf *b, uint64_t v)
 {
     unsigned char tmp[10];
     size_t n = 0;
@@ -132,19 +96,19 @@ void ixbuf_varint(ixbuf *b, uint64_t v)
             tmp[n] |= 0x80;
         n++;
     } while (v);
-    ixbuf_put(b, tmp, n);
+    gbuf_put(b, tmp, n);
 }
 
 /* Append a nullable string. */
-void ixbuf_str(ixbuf *b, const char *s)
+void ix_put_str(gbuf *b, const char *s)
 {
     if (!s) {
-        ixbuf_varint(b, 0);
+        ix_put_varint(b, 0);
         return;
     }
     size_t n = strlen(s);
-    ixbuf_varint(b, (uint64_t)n + 1);
-    ixbuf_put(b, s, n + 1);
+    ix_put_varint(b, (uint64_t)n + 1);
+    gbuf_put(b, s, n + 1);
 }
 
 /* Read a varint; marks the reader bad past the end or beyond 64 bits. */
@@ -189,32 +153,32 @@ const char *ixrd_str(ixrd *r)
 }
 
 /* Serialise one entity (list and id live in the key). */
-void ix_encode_entity(ixbuf *b, const rf_entity *e, bool critical)
+void ix_encode_entity(gbuf *b, const rf_entity *e, bool critical)
 {
-    ixbuf_u8(b, IX_FORMAT);
-    ixbuf_u8(b, (unsigned)e->kind);
-    ixbuf_u8(b, critical ? 1 : 0);
-    ixbuf_varint(b, e->line > 0 ? (uint64_t)e->line : 0);
-    ixbuf_str(b, e->name);
-    ixbuf_str(b, e->listed_on);
-    ixbuf_str(b, e->remarks);
-    ixbuf_varint(b, e->naliases);
+    ix_put_u8(b, IX_FORMAT);
+    ix_put_u8(b, (unsigned)e->kind);
+    ix_put_u8(b, critical ? 1 : 0);
+    ix_put_varint(b, e->line > 0 ? (uint64_t)e->line : 0);
+    ix_put_str(b, e->name);
+    ix_put_str(b, e->listed_on);
+    ix_put_str(b, e->remarks);
+    ix_put_varint(b, e->naliases);
     for (size_t i = 0; i < e->naliases; i++) {
-        ixbuf_u8(b, (unsigned)e->aliases[i].kind);
-        ixbuf_str(b, e->aliases[i].name);
+        ix_put_u8(b, (unsigned)e->aliases[i].kind);
+        ix_put_str(b, e->aliases[i].name);
     }
-    ixbuf_varint(b, e->ncountries);
+    ix_put_varint(b, e->ncountries);
     for (size_t i = 0; i < e->ncountries; i++)
-        ixbuf_str(b, e->countries[i]);
-    ixbuf_varint(b, e->nids);
+        ix_put_str(b, e->countries[i]);
+    ix_put_varint(b, e->nids);
     for (size_t i = 0; i < e->nids; i++) {
-        ixbuf_str(b, e->ids[i].scheme);
-        ixbuf_str(b, e->ids[i].value);
-        ixbuf_str(b, e->ids[i].country);
+        ix_put_str(b, e->ids[i].scheme);
+        ix_put_str(b, e->ids[i].value);
+        ix_put_str(b, e->ids[i].country);
     }
-    ixbuf_varint(b, e->nprograms);
+    ix_put_varint(b, e->nprograms);
     for (size_t i = 0; i < e->nprograms; i++)
-        ixbuf_str(b, e->programs[i]);
+        ix_put_str(b, e->programs[i]);
 }
 
 /* Read an array count, refusing counts the remaining bytes cannot hold. */
@@ -336,17 +300,17 @@ void ix_entity_free(ixentity *x)
 }
 
 /* Serialise one goods row. */
-void ix_encode_goods(ixbuf *b, const rf_goods *g)
+void ix_encode_goods(gbuf *b, const rf_goods *g)
 {
-    ixbuf_u8(b, IX_FORMAT);
-    ixbuf_varint(b, g->flags);
-    ixbuf_varint(b, g->line > 0 ? (uint64_t)g->line : 0);
-    ixbuf_str(b, g->good);
-    ixbuf_str(b, g->sector);
-    ixbuf_str(b, g->country);
-    ixbuf_str(b, g->country_name);
-    ixbuf_str(b, g->derived_country);
-    ixbuf_str(b, g->derived_country_name);
+    ix_put_u8(b, IX_FORMAT);
+    ix_put_varint(b, g->flags);
+    ix_put_varint(b, g->line > 0 ? (uint64_t)g->line : 0);
+    ix_put_str(b, g->good);
+    ix_put_str(b, g->sector);
+    ix_put_str(b, g->country);
+    ix_put_str(b, g->country_name);
+    ix_put_str(b, g->derived_country);
+    ix_put_str(b, g->derived_country_name);
 }
 
 /* Decode a goods row in place (strings point into the record). */
@@ -382,18 +346,18 @@ static long long unzz(uint64_t v)
 }
 
 /* Serialise a feed's metadata (the name is the key). */
-void ix_encode_feed(ixbuf *b, const rf_index_feed *f)
+void ix_encode_feed(gbuf *b, const rf_index_feed *f)
 {
-    ixbuf_u8(b, IX_FORMAT);
-    ixbuf_u8(b, f->critical ? 1 : 0);
-    ixbuf_varint(b, zz(f->fetched_at));
-    ixbuf_varint(b, zz(f->bytes));
-    ixbuf_varint(b, f->entities);
-    ixbuf_varint(b, f->goods);
+    ix_put_u8(b, IX_FORMAT);
+    ix_put_u8(b, f->critical ? 1 : 0);
+    ix_put_varint(b, zz(f->fetched_at));
+    ix_put_varint(b, zz(f->bytes));
+    ix_put_varint(b, f->entities);
+    ix_put_varint(b, f->goods);
     const char *s[] = {f->url, f->format, f->licence, f->etag, f->last_modified, f->sha256,
                        f->status, f->error};
     for (size_t i = 0; i < sizeof s / sizeof *s; i++)
-        ixbuf_str(b, s[i]);
+        ix_put_str(b, s[i]);
 }
 
 /* Decode a feed record; the name is copied from the key into name[cap]. */
@@ -422,25 +386,25 @@ int ix_decode_feed(const MDB_val *key, const MDB_val *val, rf_index_feed *f, cha
 }
 
 /* Keep what identifies: letters (upper-cased), digits, non-ASCII bytes. */
-void ix_norm_ident(ixbuf *b, const char *s)
+void ix_norm_ident(gbuf *b, const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
         unsigned char c = *p;
         if (c >= 'a' && c <= 'z')
             c = (unsigned char)(c - 'a' + 'A');
         if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80)
-            ixbuf_put(b, &c, 1);
+            gbuf_put(b, &c, 1);
     }
 }
 
 /* "VALUE:SCHEME", normalised: the value first so any scheme is a prefix scan. */
-bool ix_ident_key(ixbuf *b, const char *scheme, const char *value)
+bool ix_ident_key(gbuf *b, const char *scheme, const char *value)
 {
-    ixbuf_reset(b);
+    gbuf_reset(b);
     ix_norm_ident(b, value);
     if (b->len == 0)
         return false;
-    ixbuf_put(b, ":", 1);
+    gbuf_put(b, ":", 1);
     ix_norm_ident(b, scheme);
     return true;
 }

@@ -3,6 +3,7 @@
 #ifndef REDFLAG_INDEX_INT_H
 #define REDFLAG_INDEX_INT_H
 
+#include "buf.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -17,12 +18,6 @@ enum { DB_ENTITIES, DB_KEYS, DB_IDS, DB_GOODS, DB_FEEDS, DB_META, DB_COUNT };
 extern const char *const ix_db_names[DB_COUNT];
 extern const unsigned ix_db_flags[DB_COUNT];
 
-/* A growable byte buffer for encoding records and keys. */
-typedef struct ixbuf {
-    char *p;
-    size_t len, cap;
-    bool oom;
-} ixbuf;
 
 /* A bounds-checked reader over one stored record. */
 typedef struct ixrd {
@@ -47,32 +42,29 @@ int ix_sys_fail(const char *what, const char *path);
 /* Clear the thread's message at the start of an API call. */
 void ix_clear_error(void);
 
-void ixbuf_reset(ixbuf *b);
-void ixbuf_free(ixbuf *b);
-void ixbuf_put(ixbuf *b, const void *data, size_t len);
-void ixbuf_u8(ixbuf *b, unsigned v);
-void ixbuf_varint(ixbuf *b, uint64_t v);
-void ixbuf_str(ixbuf *b, const char *s);
+void ix_put_u8(gbuf *b, unsigned v);
+void ix_put_varint(gbuf *b, uint64_t v);
+void ix_put_str(gbuf *b, const char *s);
 
 uint64_t ixrd_varint(ixrd *r);
 unsigned ixrd_u8(ixrd *r);
 const char *ixrd_str(ixrd *r);
 
 /* Encode / decode the stored records. */
-void ix_encode_entity(ixbuf *b, const rf_entity *e, bool critical);
+void ix_encode_entity(gbuf *b, const rf_entity *e, bool critical);
 int ix_decode_entity(const MDB_val *key, const MDB_val *val, ixentity *out);
 void ix_entity_free(ixentity *x);
-void ix_encode_goods(ixbuf *b, const rf_goods *g);
+void ix_encode_goods(gbuf *b, const rf_goods *g);
 int ix_decode_goods(const MDB_val *val, rf_goods *g);
-void ix_encode_feed(ixbuf *b, const rf_index_feed *f);
+void ix_encode_feed(gbuf *b, const rf_index_feed *f);
 int ix_decode_feed(const MDB_val *key, const MDB_val *val, rf_index_feed *f, char *name,
                    size_t cap);
 
 /* Normalise an identifier part: ASCII letters upper-cased, ASCII digits and
  * non-ASCII bytes kept, everything else dropped. Appends to b. */
-void ix_norm_ident(ixbuf *b, const char *s);
+void ix_norm_ident(gbuf *b, const char *s);
 /* The ids database key "VALUE:SCHEME" into b; false when VALUE is empty. */
-bool ix_ident_key(ixbuf *b, const char *scheme, const char *value);
+bool ix_ident_key(gbuf *b, const char *scheme, const char *value);
 
 /* "dir/name" into a fresh string (NULL on allocation failure). */
 char *ix_path(const char *dir, const char *name);

@@ -398,9 +398,9 @@ int rf_index_find_id(rf_index *ix, const char *scheme, const char *value, rf_ind
     ix_clear_error();
     if (!ix || !value || !cb)
         return ix_fail(RF_EINVAL, "find_id: index, value and callback required");
-    ixbuf key = {0};
+    gbuf key = {0};
     if (!ix_ident_key(&key, scheme, value)) {
-        ixbuf_free(&key);
+        gbuf_free(&key);
         return RF_OK; /* nothing identifying: nothing indexed under it */
     }
     int rc = RF_OK;
@@ -412,7 +412,7 @@ int rf_index_find_id(rf_index *ix, const char *scheme, const char *value, rf_ind
         cbctx c = {(void *)cb, ud};
         rc = walk(ix, DB_IDS, &from, from.mv_size, scheme != NULL, visit_ekey, &c);
     }
-    ixbuf_free(&key);
+    gbuf_free(&key);
     return rc;
 }
 

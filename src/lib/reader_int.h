@@ -4,6 +4,7 @@
 #ifndef REDFLAG_READER_INT_H
 #define REDFLAG_READER_INT_H
 
+#include "buf.h"
 #include <csv.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -248,16 +249,10 @@ int doc_put_id(rf_record *rec, bool supplier, const char *scheme, const char *va
 /* A CPV code as stored in item.cpv: "45233130.0" → "45233130", "45233162-2" kept. */
 void doc_cpv_clean(const char *in, char *out, size_t outlen);
 
-/* A growing text buffer for joined values. */
-typedef struct doc_buf {
-    char *s;
-    size_t len, cap;
-    bool oom;
-} doc_buf;
 /* Append s after sep (sep skipped when the buffer is empty; empty s ignored). */
-void doc_buf_add(doc_buf *b, const char *sep, const char *s);
+void doc_buf_add(gbuf *b, const char *sep, const char *s);
 /* Store the buffer in f (nothing when empty) and free it. */
-int doc_buf_put(rf_reader *r, rf_record *rec, rf_field f, doc_buf *b);
+int doc_buf_put(rf_reader *r, rf_record *rec, rf_field f, gbuf *b);
 
 /* A UBL party (cac:Party or eForms efac:Company) into the supplier or
  * manufacturer fields; party_id: also its cac:PartyIdentification ids. */
@@ -265,7 +260,7 @@ int ubl_put_party(rf_reader *r, rf_record *rec, const docx_node *party, bool sup
                   bool party_id);
 /* A cbc:ItemClassificationCode: CPV / HS into item.cpv / item.hs (first of
  * each), others appended to extra as "LIST CODE". */
-int ubl_put_class(rf_record *rec, const docx_node *code, doc_buf *extra);
+int ubl_put_class(rf_record *rec, const docx_node *code, gbuf *extra);
 
 /* Format readers: build their state from the parsed document. RF_EINPUT
  * with r->err set when the document is not of their kind. */

@@ -163,12 +163,12 @@ static bool name_char(char c)
 
 /* Append regex text t with its @lexicons expanded for lang; false when one has no
  * entries in lang. A lexicon name inside [...] or after a backslash stays literal. */
-static bool put_regex(const rf_ruleset *rs, const char *t, int lang, strbuf *b)
+static bool put_regex(const rf_ruleset *rs, const char *t, int lang, gbuf *b)
 {
     bool cls = false;
     for (const char *p = t; *p;) {
         if (*p == '\\' && p[1]) {
-            sb_put(b, p, 2);
+            gbuf_put(b, p, 2);
             p += 2;
             continue;
         }
@@ -187,63 +187,63 @@ static bool put_regex(const rf_ruleset *rs, const char *t, int lang, strbuf *b)
                 continue;
             }
         }
-        sb_put(b, p, 1);
+        gbuf_put(b, p, 1);
         p++;
     }
     return true;
 }
 
 /* Append the words allowed between the two sides of near/N in lang. */
-static void put_gap(strbuf *b, const cexpr *e, int lang)
+static void put_gap(gbuf *b, const cexpr *e, int lang)
 {
     char n[64];
     if (lang_nospace(lang)) { /* no spaces to count: about two characters a word */
         snprintf(n, sizeof n, "{0,%d}", 2 * e->n);
-        sb_str(b, e->clause ? "[^.!?;,\\n\\x{3001}\\x{3002}]" : "[^.!?;\\n\\x{3002}]");
-        sb_str(b, n);
+        gbuf_puts(b, e->clause ? "[^.!?;,\\n\\x{3001}\\x{3002}]" : "[^.!?;\\n\\x{3002}]");
+        gbuf_puts(b, n);
         return;
     }
     const char *sep = e->clause ? "[^\\p{L}\\p{N}.!?;,\\n]+" : "[^\\p{L}\\p{N}.!?;\\n]+";
     snprintf(n, sizeof n, "){0,%d}", e->n);
-    sb_str(b, sep);
-    sb_str(b, "(?:");
+    gbuf_puts(b, sep);
+    gbuf_puts(b, "(?:");
     if (e->clause) /* a contrastive or relative conjunction starts another clause */
-        sb_str(b, "(?!(?i:but|which|although|though|whereas|while|yet)(?![\\p{L}]))");
-    sb_str(b, "[\\p{L}\\p{N}'\\x{2019}\\-]+");
-    sb_str(b, sep);
-    sb_str(b, n);
+        gbuf_puts(b, "(?!(?i:but|which|although|though|whereas|while|yet)(?![\\p{L}]))");
+    gbuf_puts(b, "[\\p{L}\\p{N}'\\x{2019}\\-]+");
+    gbuf_puts(b, sep);
+    gbuf_puts(b, n);
     /* the start of the next word, for an entry written *word (di-tahan); entries that
      * must start a word refuse it with their own look-behind */
-    sb_str(b, "[\\p{L}\\p{M}\\p{N}]*?");
+    gbuf_puts(b, "[\\p{L}\\p{M}\\p{N}]*?");
 }
 
 /* Append the regex of e for lang; false when a lexicon has no entries in lang. */
-static bool put_expr(const rf_ruleset *rs, const cexpr *e, int lang, bool top, strbuf *b)
+static bool put_expr(const rf_ruleset *rs, const cexpr *e, int lang, bool top, gbuf *b)
 {
     switch (e->k) {
     case CE_REGEX:
         if (top)
             return put_regex(rs, e->text, lang, b);
-        sb_str(b, "(?");
+        gbuf_puts(b, "(?");
         for (const char *f = e->flags; *f; f++)
-            sb_put(b, f, 1);
-        sb_str(b, ":");
+            gbuf_put(b, f, 1);
+        gbuf_puts(b, ":");
         if (!put_regex(rs, e->text, lang, b))
             return false;
-        sb_str(b, ")");
+        gbuf_puts(b, ")");
         return true;
     case CE_LEX: return render_lexicon(rs, e->text, strlen(e->text), lang, b);
     case CE_STR: render_phrase(e->text, lang, b); return true;
     case CE_NEAR:
         for (int side = 0; side < (e->ordered ? 1 : 2); side++) {
-            sb_str(b, side ? "|" : "(?:");
+            gbuf_puts(b, side ? "|" : "(?:");
             if (!put_expr(rs, side ? e->r : e->l, lang, false, b))
                 return false;
             put_gap(b, e, lang);
             if (!put_expr(rs, side ? e->l : e->r, lang, false, b))
                 return false;
         }
-        sb_str(b, ")");
+        gbuf_puts(b, ")");
         return true;
     }
     return false;
@@ -253,27 +253,27 @@ static bool put_expr(const rf_ruleset *rs, const cexpr *e, int lang, bool top, s
  * no entries in lang or on ENOMEM (*oom). */
 char *cexpr_render(const rf_ruleset *rs, const cexpr *e, int lang, bool *oom)
 {
-    strbuf b = {0};
+    gbuf b = {0};
     bool ok = put_expr(rs, e, lang, true, &b);
     *oom = b.oom;
-    if (!ok || b.oom || !b.s) {
-        free(b.s);
+    if (!ok || b.oom || !b.p) {
+        free(b.p);
         return NULL;
     }
-    return b.s;
+    return b.p;
 }
 
 /* Render e for lang with its own flags inline (for running it on its own). */
 char *cexpr_render_operand(const rf_ruleset *rs, const cexpr *e, int lang, bool *oom)
 {
-    strbuf b = {0};
+    gbuf b = {0};
     bool ok = put_expr(rs, e, lang, false, &b);
     *oom = b.oom;
-    if (!ok || b.oom || !b.s) {
-        free(b.s);
+    if (!ok || b.oom || !b.p) {
+        free(b.p);
         return NULL;
     }
-    return b.s;
+    return b.p;
 }
 
 typedef struct refs {
@@ -389,23 +389,23 @@ static char *render_unless(const rf_ruleset *rs, const pattern *p, int lang, uin
         return cexpr_render(rs, p->unl[0], lang, oom);
     }
     *opts = PCRE2_UTF;
-    strbuf b = {0};
+    gbuf b = {0};
     int n = 0;
     for (int i = 0; i < p->nunl; i++) {
-        strbuf one = {0};
+        gbuf one = {0};
         if (put_expr(rs, p->unl[i], lang, false, &one) && !one.oom) {
-            sb_str(&b, n++ ? "|" : "");
-            sb_str(&b, one.s);
+            gbuf_puts(&b, n++ ? "|" : "");
+            gbuf_puts(&b, one.p);
         } /* a context with no entries in lang does not apply to it */
         *oom |= one.oom;
-        free(one.s);
+        free(one.p);
     }
     *oom |= b.oom;
     if (!n || b.oom) {
-        free(b.s);
+        free(b.p);
         return NULL;
     }
-    return b.s;
+    return b.p;
 }
 
 /* Compile variant lang of pattern p into v. */

@@ -3,6 +3,7 @@
 #define REDFLAG_RULES_INT_H
 
 #define PCRE2_CODE_UNIT_WIDTH 8
+#include "buf.h"
 #include <pcre2.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -241,20 +242,11 @@ char *rs_own(rf_ruleset *rs, char *s);
 int rules_parse(rf_ruleset *rs, const char *file, const char *src, size_t len, rf_diag *diag);
 /* Resolve set references after every file is read. */
 int rules_resolve(rf_ruleset *rs, rf_diag *diag);
-/* A growing string for regex sources; oom set when an append failed. */
-typedef struct strbuf {
-    char *s;
-    size_t n, cap;
-    bool oom;
-} strbuf;
 
-/* Append n bytes / a string to b. */
-void sb_put(strbuf *b, const char *s, size_t n);
-void sb_str(strbuf *b, const char *s);
 /* Append @name for lang (all its languages for lang 0); false when it has none in lang. */
-bool render_lexicon(const rf_ruleset *rs, const char *name, size_t len, int lang, strbuf *b);
+bool render_lexicon(const rf_ruleset *rs, const char *name, size_t len, int lang, gbuf *b);
 /* Append a "phrase" for lang: one caseless entry between word boundaries. */
-void render_phrase(const char *phrase, int lang, strbuf *b);
+void render_phrase(const char *phrase, int lang, gbuf *b);
 /* Whether a lexicon of this name exists in some language. */
 bool lexicon_exists(const rf_ruleset *rs, const char *name, size_t len);
 /* Parse `lexicon NAME LANG [stem] { … }` or `context …` at the keyword. */

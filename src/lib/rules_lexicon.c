@@ -15,31 +15,6 @@
 #define WORD_START "(?<![\\p{L}\\p{N}_])"
 #define MIN_STEM 3                /* characters a stem keeps at least, else the word is exact */
 
-/* Append n bytes to b. */
-void sb_put(strbuf *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = (b->n + n + 1) * 2;
-        char *p = realloc(b->s, cap);
-        if (!p) {
-            b->oom = true;
-            return;
-        }
-        b->s = p;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->n, s, n);
-    b->s[b->n += n] = '\0';
-}
-
-/* Append a NUL-terminated string to b. */
-void sb_str(strbuf *b, const char *s)
-{
-    sb_put(b, s, strlen(s));
-}
-
 /* Number of UTF-8 characters in s[0..n). */
 static size_t u8_chars(const char *s, size_t n)
 {
@@ -51,7 +26,7 @@ static size_t u8_chars(const char *s, size_t n)
 
 /* Append word w (n bytes) as a regex: escaped, and with its Snowball stem as a
  * prefix when stemming (the longest prefix the word shares with its stem). */
-static void put_word(strbuf *b, const char *w, size_t n, bool prefix, struct sb_stemmer *st)
+static void put_word(gbuf *b, const char *w, size_t n, bool prefix, struct sb_stemmer *st)
 {
     size_t keep = n;
     if (st && !prefix) {
@@ -73,15 +48,15 @@ static void put_word(strbuf *b, const char *w, size_t n, bool prefix, struct sb_
     for (size_t i = 0; i < keep; i++) {
         unsigned char c = (unsigned char)w[i];
         if (!isalnum(c) && c < 0x80)
-            sb_put(b, "\\", 1);
-        sb_put(b, (const char *)&w[i], 1);
+            gbuf_put(b, "\\", 1);
+        gbuf_put(b, (const char *)&w[i], 1);
     }
     if (prefix)
-        sb_str(b, LETTERS);
+        gbuf_puts(b, LETTERS);
 }
 
 /* Append one entry (words joined by spaces or hyphens) as a regex. */
-static void put_entry(strbuf *b, const char *e, bool prefix, struct sb_stemmer *st)
+static void put_entry(gbuf *b, const char *e, bool prefix, struct sb_stemmer *st)
 {
     size_t n = strlen(e);
     while (n && e[n - 1] == ' ')
@@ -100,7 +75,7 @@ static void put_entry(strbuf *b, const char *e, bool prefix, struct sb_stemmer *
         if (i < n) {
             while (i < n && (e[i] == ' ' || e[i] == '-'))
                 i++;
-            sb_str(b, "[\\s\\-]+");
+            gbuf_puts(b, "[\\s\\-]+");
         }
     }
 }
@@ -116,7 +91,7 @@ const lexicon *lexicon_find(const rf_ruleset *rs, const char *name, size_t len, 
 }
 
 /* Parse the "{ entry [*], … }" of a lexicon into a regex alternation. */
-static bool parse_entries(lexer *lx, lexicon *lex, struct sb_stemmer *st, strbuf *b)
+static bool parse_entries(lexer *lx, lexicon *lex, struct sb_stemmer *st, gbuf *b)
 {
     if (lx->tok.kind != TK_LBRACE)
         return lex_error(lx, "expected '{' to open the lexicon's entries");
@@ -147,9 +122,9 @@ static bool parse_entries(lexer *lx, lexicon *lex, struct sb_stemmer *st, strbuf
         }
         bool prefix = lx->tok.kind == TK_STAR;
         if (lex->nentries++)
-            sb_put(b, "|", 1);
+            gbuf_put(b, "|", 1);
         if (words && !suffix)
-            sb_str(b, WORD_START);
+            gbuf_puts(b, WORD_START);
         put_entry(b, e, prefix, st);
         free(e);
         if (prefix && !lex_next(lx))
@@ -197,19 +172,19 @@ bool rules_parse_lexicon(lexer *lx, rf_ruleset *rs, const char *file)
             return false;
         }
     }
-    strbuf b = {0};
+    gbuf b = {0};
     bool ok = parse_entries(lx, &lex, st, &b);
     sb_stemmer_delete(st);
     if (!ok) {
-        free(b.s);
+        free(b.p);
         return false;
     }
     lexicon *l = realloc(rs->lex, (rs->nlex + 1) * sizeof *l);
     if (!l) {
-        free(b.s);
+        free(b.p);
         return lex_error(lx, "out of memory");
     }
-    if (!(lex.alt = rs_own(rs, b.s))) /* rs_own frees b.s when it fails */
+    if (!(lex.alt = rs_own(rs, b.p))) /* rs_own frees b.p when it fails */
         return lex_error(lx, "out of memory");
     rs->lex = l;
     rs->lex[rs->nlex++] = lex;
@@ -218,17 +193,17 @@ bool rules_parse_lexicon(lexer *lx, rf_ruleset *rs, const char *file)
 
 /* Append the regex of lexicon lx for its language: caseless, between word
  * boundaries unless the language is written without spaces. */
-static void put_lexicon(strbuf *b, const lexicon *lx)
+static void put_lexicon(gbuf *b, const lexicon *lx)
 {
     bool words = !lang_nospace(lx->lang);
-    sb_str(b, "(?i:(?:"); /* each entry has its own word start (parse_entries) */
-    sb_str(b, lx->alt);
-    sb_str(b, words ? ")" WORD_END ")" : "))");
+    gbuf_puts(b, "(?i:(?:"); /* each entry has its own word start (parse_entries) */
+    gbuf_puts(b, lx->alt);
+    gbuf_puts(b, words ? ")" WORD_END ")" : "))");
 }
 
 /* Append @name for lang (every language's entries for lang 0); false when
  * the lexicon has no entries in lang. */
-bool render_lexicon(const rf_ruleset *rs, const char *name, size_t len, int lang, strbuf *b)
+bool render_lexicon(const rf_ruleset *rs, const char *name, size_t len, int lang, gbuf *b)
 {
     if (lang) {
         const lexicon *lx = lexicon_find(rs, name, len, lang);
@@ -237,24 +212,24 @@ bool render_lexicon(const rf_ruleset *rs, const char *name, size_t len, int lang
         return lx != NULL;
     }
     size_t n = 0;
-    sb_str(b, "(?:");
+    gbuf_puts(b, "(?:");
     for (size_t i = 0; i < rs->nlex; i++)
         if (strlen(rs->lex[i].name) == len && memcmp(rs->lex[i].name, name, len) == 0) {
             if (n++)
-                sb_str(b, "|");
+                gbuf_puts(b, "|");
             put_lexicon(b, &rs->lex[i]);
         }
-    sb_str(b, ")");
+    gbuf_puts(b, ")");
     return n > 0;
 }
 
 /* Append a "phrase" for lang: one caseless entry between word boundaries. */
-void render_phrase(const char *phrase, int lang, strbuf *b)
+void render_phrase(const char *phrase, int lang, gbuf *b)
 {
     bool words = !lang_nospace(lang);
-    sb_str(b, words ? "(?i:(?<![\\p{L}\\p{N}_])" : "(?i:");
+    gbuf_puts(b, words ? "(?i:(?<![\\p{L}\\p{N}_])" : "(?i:");
     put_entry(b, phrase, false, NULL);
-    sb_str(b, words ? WORD_END ")" : ")");
+    gbuf_puts(b, words ? WORD_END ")" : ")");
 }
 
 /* Whether a lexicon of this name exists in some language. */

@@ -47,16 +47,16 @@ static void concepts(const trace_ctx *cx, const cexpr *e, int lang, const char *
     size_t lens[MAX_CONCEPTS];
     int k = cexpr_refs(cx->rs, e, names, lens, MAX_CONCEPTS);
     for (int i = 0; i < k; i++) {
-        strbuf b = {0};
+        gbuf b = {0};
         size_t ms, me;
         if (render_lexicon(cx->rs, names[i], lens[i], lang, &b) && !b.oom &&
-            run_once(b.s, t, s, end, &ms, &me)) { /* quoted from the text as given */
+            run_once(b.p, t, s, end, &ms, &me)) { /* quoted from the text as given */
             size_t o = strlen(out), os = canon_orig(cx->cn, ms, false);
             size_t oe = canon_orig(cx->cn, me, true);
             snprintf(out + o, n - o, "%s@%.*s=%.*s", o ? "; " : "", (int)lens[i], names[i],
                      (int)(oe - os), cx->orig + os);
         }
-        free(b.s);
+        free(b.p);
     }
 }
 

@@ -267,7 +267,7 @@ void rf_screener_destroy(rf_screener *s)
 {
     if (!s)
         return;
-    ixbuf_free(&s->pr.query);
+    gbuf_free(&s->pr.query);
     rf_goods_scanner_destroy(s->gs);
     rf_matcher_destroy(s->m);
     rf_scanner_destroy(s->sc);

@@ -5,69 +5,8 @@
 #include <string.h>
 #include "writer_int.h"
 
-/* Make room for n more bytes; false (and oom set) when that fails. */
-static bool reserve(wbuf *b, size_t n)
-{
-    if (b->oom)
-        return false;
-    if (b->cap - b->len >= n)
-        return true;
-    if (n > SIZE_MAX / 2 - b->len) {
-        b->oom = true;
-        return false;
-    }
-    size_t cap = b->cap ? b->cap : 1024;
-    while (cap - b->len < n)
-        cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p) {
-        b->oom = true;
-        return false;
-    }
-    b->p = p;
-    b->cap = cap;
-    return true;
-}
-
-/* Append n bytes. */
-void wbuf_put(wbuf *b, const char *s, size_t n)
-{
-    if (n && reserve(b, n)) {
-        memcpy(b->p + b->len, s, n);
-        b->len += n;
-    }
-}
-
-/* Append a NUL-terminated string. */
-void wbuf_puts(wbuf *b, const char *s)
-{
-    wbuf_put(b, s, strlen(s));
-}
-
-/* Append one byte. */
-void wbuf_putc(wbuf *b, char c)
-{
-    if (reserve(b, 1))
-        b->p[b->len++] = c;
-}
-
-/* Append a decimal integer without going through printf. */
-void wbuf_long(wbuf *b, long v)
-{
-    char tmp[24];
-    size_t i = sizeof tmp;
-    unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
-    do {
-        tmp[--i] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0)
-        tmp[--i] = '-';
-    wbuf_put(b, tmp + i, sizeof tmp - i);
-}
-
 /* Append a 0..1 score as d.dd or d.ddd (locale-proof; NaN counts as 0). */
-void wbuf_score(wbuf *b, double v)
+void writer_put_score(gbuf *b, double v)
 {
     if (!(v > 0))
         v = 0;
@@ -76,7 +15,7 @@ void wbuf_score(wbuf *b, double v)
     long m = lround(v * 1000.0);
     char tmp[6] = {(char)('0' + m / 1000), '.', (char)('0' + m / 100 % 10),
                    (char)('0' + m / 10 % 10), (char)('0' + m % 10), 0};
-    wbuf_put(b, tmp, tmp[4] == '0' ? 4 : 5);
+    gbuf_put(b, tmp, tmp[4] == '0' ? 4 : 5);
 }
 
 /* For a lead byte c: the sequence length (0 if c cannot start one) and the

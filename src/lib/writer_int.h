@@ -6,17 +6,11 @@
 #ifndef REDFLAG_WRITER_INT_H
 #define REDFLAG_WRITER_INT_H
 
+#include "buf.h"
 #include <stdbool.h>
 #include <stdio.h>
 #include "redflag/writer.h"
 
-/* A growable byte buffer; after an allocation failure it stops growing and
- * remembers the failure in oom. */
-typedef struct wbuf {
-    char *p;
-    size_t len, cap;
-    bool oom;
-} wbuf;
 
 typedef struct writer_ops writer_ops;
 
@@ -25,8 +19,8 @@ struct rf_writer {
     rf_output fmt;
     const writer_ops *ops;
     unsigned flags;
-    wbuf out;                   /* the record being built */
-    wbuf cell;                  /* scratch for one CSV cell */
+    gbuf out;                   /* the record being built */
+    gbuf cell;                  /* scratch for one CSV cell */
     bool header_done;           /* CSV header written */
     bool flush_each;            /* flush after every result */
     unsigned long records;      /* results written, errors included */
@@ -36,17 +30,9 @@ struct rf_writer {
     struct xlsxw_state *xlsx;   /* the XLSX workbook being written, or NULL */
 };
 
-/* Append n bytes. */
-void wbuf_put(wbuf *b, const char *s, size_t n);
-/* Append a NUL-terminated string. */
-void wbuf_puts(wbuf *b, const char *s);
-/* Append one byte. */
-void wbuf_putc(wbuf *b, char c);
-/* Append a decimal integer. */
-void wbuf_long(wbuf *b, long v);
 /* Append a 0..1 match score with two or three decimals ("0.96", "0.955",
  * "1.00"), independent of the locale. */
-void wbuf_score(wbuf *b, double v);
+void writer_put_score(gbuf *b, double v);
 /* Decode the UTF-8 sequence at s into *cp; its length, 0 when invalid. */
 size_t utf8_next(const char *s, unsigned *cp);
 /* Bytes of an invalid sequence at s to replace by a single U+FFFD. */

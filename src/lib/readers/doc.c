@@ -540,31 +540,31 @@ void doc_cpv_clean(const char *in, char *out, size_t outlen)
 }
 
 /* Append s to the buffer after sep. */
-void doc_buf_add(doc_buf *b, const char *sep, const char *s)
+void doc_buf_add(gbuf *b, const char *sep, const char *s)
 {
     if (!s || !*s || b->oom)
         return;
     size_t seplen = b->len ? strlen(sep) : 0, n = strlen(s);
     if (b->len + seplen + n + 1 > b->cap) {
         size_t cap = (b->len + seplen + n + 1) * 2;
-        char *p = realloc(b->s, cap);
+        char *p = realloc(b->p, cap);
         if (!p) {
             b->oom = true;
             return;
         }
-        b->s = p;
+        b->p = p;
         b->cap = cap;
     }
-    memcpy(b->s + b->len, sep, seplen);
-    memcpy(b->s + b->len + seplen, s, n + 1);
+    memcpy(b->p + b->len, sep, seplen);
+    memcpy(b->p + b->len + seplen, s, n + 1);
     b->len += seplen + n;
 }
 
 /* Store the joined text and free the buffer. */
-int doc_buf_put(rf_reader *r, rf_record *rec, rf_field f, doc_buf *b)
+int doc_buf_put(rf_reader *r, rf_record *rec, rf_field f, gbuf *b)
 {
-    int rc = b->oom ? RF_ENOMEM : doc_put(r, rec, f, b->len ? b->s : NULL);
-    free(b->s);
-    *b = (doc_buf){0};
+    int rc = b->oom ? RF_ENOMEM : doc_put(r, rec, f, b->len ? b->p : NULL);
+    free(b->p);
+    *b = (gbuf){0};
     return rc;
 }

@@ -162,7 +162,7 @@ static int list_lot(ef_state *s, docx_node *lot)
 /* The record id: notice ID / lot ID (/ organisation ID). */
 static int put_id(rf_record *rec, const ef_state *s, const ef_unit *u)
 {
-    doc_buf b = {0};
+    gbuf b = {0};
     char *notice = docx_text(docx_find(s->root, "cbc:ID"));
     char *lot = docx_text(docx_find(u->lot, "cbc:ID"));
     char *org = docx_text(docx_find(u->company, "cac:PartyIdentification/cbc:ID"));
@@ -172,8 +172,8 @@ static int put_id(rf_record *rec, const ef_state *s, const ef_unit *u)
     free(notice);
     free(lot);
     free(org);
-    int rc = b.oom ? RF_ENOMEM : rf_record_add(rec, RF_F_ID, b.s ? b.s : "", b.len);
-    free(b.s);
+    int rc = b.oom ? RF_ENOMEM : rf_record_add(rec, RF_F_ID, b.p ? b.p : "", b.len);
+    free(b.p);
     return rc;
 }
 
@@ -205,7 +205,7 @@ static int put_subcontractors(const ef_state *s, rf_record *rec, const docx_node
  * item.cpv (the lot's main CPV, else the notice's). */
 static int put_lot_item(rf_reader *r, rf_record *rec, const ef_state *s, const docx_node *pp)
 {
-    doc_buf desc = {0}, extra = {0};
+    gbuf desc = {0}, extra = {0};
     char *name = docx_text(docx_find(pp, "cbc:Name")), *d = docx_text(docx_find(pp, "cbc:Description"));
     doc_buf_add(&desc, ". ", name);
     if (!name || !d || strcmp(name, d) != 0)
@@ -229,13 +229,13 @@ static int put_lot_item(rf_reader *r, rf_record *rec, const ef_state *s, const d
     }
     if (extra.len) {
         doc_buf_add(&desc, " ", "[");
-        doc_buf_add(&desc, "", extra.s);
+        doc_buf_add(&desc, "", extra.p);
         doc_buf_add(&desc, "", "]");
     }
-    free(extra.s);
+    free(extra.p);
     if (rc == RF_OK)
         return doc_buf_put(r, rec, RF_F_ITEM_DESCRIPTION, &desc);
-    free(desc.s);
+    free(desc.p);
     return rc;
 }
 
@@ -270,7 +270,7 @@ static int put_value(rf_reader *r, rf_record *rec, const ef_unit *u, const docx_
  * subcontracting description. */
 static int put_text(rf_reader *r, rf_record *rec, const ef_state *s, const ef_unit *u)
 {
-    doc_buf b = {0};
+    gbuf b = {0};
     char *t[3] = {docx_text(docx_find(s->root, "cac:ProcurementProject/cbc:Name")),
                   docx_text(docx_find(s->root, "cac:ProcurementProject/cbc:Description")),
                   docx_text(docx_find(u->tender, "efac:SubcontractingTerm/efbc:TermDescription"))};

@@ -146,12 +146,12 @@ static int put_party(rf_reader *r, rf_record *rec, yajl_val org)
     int rc = doc_put(r, rec, RF_F_SUPPLIER_NAME, name ? name : str(ident, "legalName"));
     if (rc == RF_OK)
         rc = doc_put(r, rec, RF_F_SUPPLIER_COUNTRY, str(addr, "countryName"));
-    doc_buf b = {0};
+    gbuf b = {0};
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
         doc_buf_add(&b, ", ", str(addr, parts[i]));
     if (rc == RF_OK)
         rc = doc_buf_put(r, rec, RF_F_SUPPLIER_ADDRESS, &b);
-    free(b.s);
+    free(b.p);
     if (rc == RF_OK)
         rc = put_identifier(rec, ident);
     yajl_val more = rf_json_get(org, "additionalIdentifiers");
@@ -161,7 +161,7 @@ static int put_party(rf_reader *r, rf_record *rec, yajl_val org)
 }
 
 /* One classification: CPV into item.cpv (first), else "SCHEME ID" in extra. */
-static int put_class(rf_record *rec, yajl_val c, doc_buf *extra)
+static int put_class(rf_record *rec, yajl_val c, gbuf *extra)
 {
     char buf[64], tag[512];
     const char *id = text_of(rf_json_get(c, "id"), buf, sizeof buf);
@@ -189,7 +189,7 @@ static int put_number(rf_reader *r, rf_record *rec, rf_field f, yajl_val v)
 /* The item: description with its other classifications, CPV, quantity, unit price. */
 static int put_item(rf_reader *r, rf_record *rec, yajl_val item, yajl_val award)
 {
-    doc_buf desc = {0}, extra = {0};
+    gbuf desc = {0}, extra = {0};
     doc_buf_add(&desc, "", str(item, "description"));
     if (!item)
         doc_buf_add(&desc, "", str(award, "title"));
@@ -199,13 +199,13 @@ static int put_item(rf_reader *r, rf_record *rec, yajl_val item, yajl_val award)
         rc = put_class(rec, rf_json_at(more, i), &extra);
     if (extra.len) {
         doc_buf_add(&desc, " ", "[");
-        doc_buf_add(&desc, "", extra.s);
+        doc_buf_add(&desc, "", extra.p);
         doc_buf_add(&desc, "", "]");
     }
-    free(extra.s);
+    free(extra.p);
     if (rc == RF_OK)
         rc = doc_buf_put(r, rec, RF_F_ITEM_DESCRIPTION, &desc);
-    free(desc.s);
+    free(desc.p);
     yajl_val value = rf_json_get(rf_json_get(item, "unit"), "value");
     if (rc == RF_OK)
         rc = put_number(r, rec, RF_F_ITEM_QUANTITY, rf_json_get(item, "quantity"));
@@ -226,7 +226,7 @@ static int put_value(rf_reader *r, rf_record *rec, yajl_val value)
 }
 
 /* Add s (trimmed) to the buffer unless it is already there (titles repeat). */
-static void add_new(doc_buf *b, const char *s)
+static void add_new(gbuf *b, const char *s)
 {
     if (!s)
         return;
@@ -238,7 +238,7 @@ static void add_new(doc_buf *b, const char *s)
     char *t = strndup(s, n);
     if (!t)
         b->oom = true;
-    else if (!b->s || !strstr(b->s, t))
+    else if (!b->p || !strstr(b->p, t))
         doc_buf_add(b, "\n", t);
     free(t);
 }
@@ -246,7 +246,7 @@ static void add_new(doc_buf *b, const char *s)
 /* text: tender title and description, award title and description. */
 static int put_text(rf_reader *r, rf_record *rec, yajl_val tender, yajl_val award)
 {
-    doc_buf b = {0};
+    gbuf b = {0};
     add_new(&b, str(tender, "title"));
     add_new(&b, str(tender, "description"));
     add_new(&b, str(award, "title"));
@@ -262,7 +262,7 @@ static int put_id(rf_record *rec, const ocds_unit *u)
     const char *rid = text_of(rf_json_get(u->release, "id"), b1, sizeof b1);
     yajl_val ident = rf_json_get(u->party, "identifier");
     const char *pid = text_of(rf_json_get(u->party, "id"), b2, sizeof b2);
-    doc_buf b = {0};
+    gbuf b = {0};
     if (!(ocid && rid && strncmp(rid, ocid, strlen(ocid)) == 0))
         doc_buf_add(&b, "/", ocid);
     doc_buf_add(&b, "/", rid);
@@ -272,8 +272,8 @@ static int put_id(rf_record *rec, const ocds_unit *u)
         doc_buf_add(&b, "/", pid ? pid : str(ident, "id") ? str(ident, "id") : str(u->party, "name"));
     if (u->item)
         doc_buf_add(&b, "/", text_of(rf_json_get(u->item, "id"), b1, sizeof b1));
-    int rc = b.oom ? RF_ENOMEM : rf_record_add(rec, RF_F_ID, b.s ? b.s : "", b.len);
-    free(b.s);
+    int rc = b.oom ? RF_ENOMEM : rf_record_add(rec, RF_F_ID, b.p ? b.p : "", b.len);
+    free(b.p);
     return rc;
 }
 

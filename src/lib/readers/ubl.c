@@ -53,7 +53,7 @@ static int put_first(rf_reader *r, rf_record *rec, rf_field f, const docx_node *
 }
 
 /* Join the texts of every element at path under n (repeated last step). */
-static void add_all(doc_buf *b, const char *sep, const docx_node *n, const char *path)
+static void add_all(gbuf *b, const char *sep, const docx_node *n, const char *path)
 {
     for (docx_node *c = docx_find(n, path); c; c = docx_next_same(c)) {
         char *t = docx_text(c);
@@ -69,7 +69,7 @@ static int party_address(rf_reader *r, rf_record *rec, rf_field f, const docx_no
                                         "cbc:BuildingNumber", "cac:AddressLine/cbc:Line",
                                         "cbc:CityName", "cbc:PostalZone", "cbc:CountrySubentity"};
     docx_node *addr = docx_find(party, "cac:PostalAddress");
-    doc_buf b = {0};
+    gbuf b = {0};
     for (size_t i = 0; addr && i < sizeof parts / sizeof parts[0]; i++)
         add_all(&b, ", ", addr, parts[i]);
     return doc_buf_put(r, rec, f, &b);
@@ -144,7 +144,7 @@ int ubl_put_party(rf_reader *r, rf_record *rec, const docx_node *party, bool sup
 /* One commodity classification: CPV (listID CPV or STI; eForms: listName
  * cpv) and HS to their fields (first of each), anything else kept as
  * "LIST CODE" in extra for the description. */
-int ubl_put_class(rf_record *rec, const docx_node *code, doc_buf *extra)
+int ubl_put_class(rf_record *rec, const docx_node *code, gbuf *extra)
 {
     char *v = docx_text(code), *list = docx_attr(code, "listID");
     if (!list)
@@ -179,7 +179,7 @@ out:
 /* item.description from the item's name, descriptions and other classifications. */
 static int put_item(rf_reader *r, rf_record *rec, const docx_node *item)
 {
-    doc_buf desc = {0}, extra = {0};
+    gbuf desc = {0}, extra = {0};
     char *name = docx_text(docx_find(item, "cbc:Name"));
     doc_buf_add(&desc, ". ", name);
     for (docx_node *d = docx_find(item, "cbc:Description"); d; d = docx_next_same(d)) {
@@ -195,13 +195,13 @@ static int put_item(rf_reader *r, rf_record *rec, const docx_node *item)
         rc = ubl_put_class(rec, docx_find(c, "cbc:ItemClassificationCode"), &extra);
     if (extra.len) {
         doc_buf_add(&desc, " ", "[");
-        doc_buf_add(&desc, "", extra.s);
+        doc_buf_add(&desc, "", extra.p);
         doc_buf_add(&desc, "", "]");
     }
-    free(extra.s);
+    free(extra.p);
     if (rc == RF_OK)
         rc = doc_buf_put(r, rec, RF_F_ITEM_DESCRIPTION, &desc);
-    free(desc.s);
+    free(desc.p);
     return rc;
 }
 
@@ -226,7 +226,7 @@ static int put_amounts(rf_reader *r, rf_record *rec, const ubl_state *s, const d
 /* The record id: document ID / line ID (/ "sub" / substitute ID). */
 static int put_id(rf_record *rec, const ubl_state *s, const ubl_unit *u)
 {
-    doc_buf b = {0};
+    gbuf b = {0};
     char *doc_id = docx_text(docx_find(s->root, "cbc:ID"));
     char *line = docx_text(docx_find(u->main_item ? u->main_item : u->item, "cbc:ID"));
     doc_buf_add(&b, "/", doc_id);
@@ -239,8 +239,8 @@ static int put_id(rf_record *rec, const ubl_state *s, const ubl_unit *u)
     }
     free(doc_id);
     free(line);
-    int rc = b.oom ? RF_ENOMEM : rf_record_add(rec, RF_F_ID, b.s, b.len);
-    free(b.s);
+    int rc = b.oom ? RF_ENOMEM : rf_record_add(rec, RF_F_ID, b.p, b.len);
+    free(b.p);
     return rc;
 }
 
@@ -263,13 +263,13 @@ static int ubl_fill(rf_reader *r, void *priv, size_t i, rf_record *rec)
                           docx_find(item, "cac:OriginCountry/cbc:IdentificationCode"));
     if (rc == RF_OK)
         rc = put_amounts(r, rec, s, u->item);
-    doc_buf text = {0};
+    gbuf text = {0};
     add_all(&text, "\n", s->root, "cbc:Note");
     add_all(&text, "\n", u->order_line, "cbc:Note");
     add_all(&text, "\n", u->main_item ? u->main_item : u->item, "cbc:Note");
     if (rc == RF_OK)
         return doc_buf_put(r, rec, RF_F_TEXT, &text);
-    free(text.s);
+    free(text.p);
     return rc;
 }
 

@@ -458,7 +458,7 @@ static const char *cell_value(xlsx_state *x, const char *t, const char *s, const
 }
 
 /* Append text of the current element to a growing buffer (bounded). */
-static bool take_text(xmlTextReaderPtr xr, doc_buf *b)
+static bool take_text(xmlTextReaderPtr xr, gbuf *b)
 {
     xmlChar *t = xmlTextReaderReadString(xr);
     if (t && b->len + strlen((const char *)t) > RF_MAX_RECORD_BYTES) {
@@ -479,7 +479,7 @@ static int read_cell(rf_reader *r, xlsx_state *x, long *ncell, size_t *rowbytes,
     char *t = (char *)xmlTextReaderGetAttribute(xr, BAD_CAST "t");
     char *s = (char *)xmlTextReaderGetAttribute(xr, BAD_CAST "s");
     long col = ref_col(ref);
-    doc_buf b = {0};
+    gbuf b = {0};
     bool ok = true, any = false;
     if (!xmlTextReaderIsEmptyElement(xr)) {
         int depth = xmlTextReaderDepth(xr), rph = 0, rc;
@@ -504,12 +504,12 @@ static int read_cell(rf_reader *r, xlsx_state *x, long *ncell, size_t *rowbytes,
     }
     char tmp[80];
     bool badidx = false;
-    const char *v = any ? cell_value(x, t, s, b.s ? b.s : "", tmp, sizeof tmp, &badidx) : "";
+    const char *v = any ? cell_value(x, t, s, b.p ? b.p : "", tmp, sizeof tmp, &badidx) : "";
     size_t vlen = strlen(v);
     int rc = RF_OK;
     if (badidx && !r->csv.row_err[0])
         snprintf(r->csv.row_err, sizeof r->csv.row_err, "cell %.20s: no shared string %.20s",
-                 ref ? ref : "?", b.s ? b.s : "");
+                 ref ? ref : "?", b.p ? b.p : "");
     if (col < 0)
         col = *ncell;
     if (!ok && !*bad)
@@ -525,7 +525,7 @@ static int read_cell(rf_reader *r, xlsx_state *x, long *ncell, size_t *rowbytes,
             (*ncell)++;
         }
     }
-    free(b.s);
+    free(b.p);
     xmlFree(ref);
     xmlFree(t);
     xmlFree(s);

@@ -15,25 +15,25 @@ static bool formula_start(char c)
  * could start a formula, and quotes when it holds a quote, comma or newline. */
 static void put_cell(rf_writer *w)
 {
-    wbuf *b = &w->out;
+    gbuf *b = &w->out;
     const char *s = w->cell.p ? w->cell.p : "";
     size_t n = w->cell.len;
     bool quote = false;
     for (size_t i = 0; i < n && !quote; i++)
         quote = s[i] == '"' || s[i] == ',' || s[i] == '\n' || s[i] == '\r';
     if (quote)
-        wbuf_putc(b, '"');
+        gbuf_putc(b, '"');
     if (n && formula_start(s[0]))
-        wbuf_putc(b, '\'');
+        gbuf_putc(b, '\'');
     const char *run = s;
     for (const char *q; quote && (q = memchr(run, '"', n - (size_t)(run - s)));) {
-        wbuf_put(b, run, (size_t)(q - run) + 1);
-        wbuf_putc(b, '"');
+        gbuf_put(b, run, (size_t)(q - run) + 1);
+        gbuf_putc(b, '"');
         run = q + 1;
     }
-    wbuf_put(b, run, n - (size_t)(run - s));
+    gbuf_put(b, run, n - (size_t)(run - s));
     if (quote)
-        wbuf_putc(b, '"');
+        gbuf_putc(b, '"');
     w->cell.len = 0;
 }
 
@@ -42,9 +42,9 @@ static void text_cell(rf_writer *w, const char *s, char sep)
 {
     w->cell.len = 0;
     if (s)
-        wbuf_puts(&w->cell, s);
+        gbuf_puts(&w->cell, s);
     put_cell(w);
-    wbuf_putc(&w->out, sep);
+    gbuf_putc(&w->out, sep);
 }
 
 /* Whether flag i's indicator (or rule, when by_rule) appeared in an earlier flag. */
@@ -62,87 +62,87 @@ static bool seen_before(const rf_result *res, size_t i, bool by_rule)
 /* Fill the cell with the distinct indicators (or rule ids), in flag order. */
 static void distinct_cell(rf_writer *w, const rf_result *res, bool by_rule)
 {
-    wbuf *c = &w->cell;
+    gbuf *c = &w->cell;
     for (size_t i = 0; i < res->nflags; i++) {
         const char *s = by_rule ? res->flags[i].rule : res->flags[i].indicator;
         if (!s || seen_before(res, i, by_rule))
             continue;
         if (c->len)
-            wbuf_put(c, "; ", 2);
-        wbuf_puts(c, s);
+            gbuf_put(c, "; ", 2);
+        gbuf_puts(c, s);
     }
     put_cell(w);
-    wbuf_putc(&w->out, ',');
+    gbuf_putc(&w->out, ',');
 }
 
 /* Fill the cell with "field: evidence" for each flag, joined with " | ". */
 static void evidence_cell(rf_writer *w, const rf_result *res)
 {
-    wbuf *c = &w->cell;
+    gbuf *c = &w->cell;
     for (size_t i = 0; i < res->nflags; i++) {
         const rf_flag *f = &res->flags[i];
         if (i)
-            wbuf_put(c, " | ", 3);
+            gbuf_put(c, " | ", 3);
         if (f->field) {
-            wbuf_puts(c, f->field);
-            wbuf_put(c, ": ", 2);
+            gbuf_puts(c, f->field);
+            gbuf_put(c, ": ", 2);
         }
-        wbuf_puts(c, f->evidence ? f->evidence : "");
+        gbuf_puts(c, f->evidence ? f->evidence : "");
     }
     put_cell(w);
-    wbuf_putc(&w->out, ',');
+    gbuf_putc(&w->out, ',');
 }
 
 /* Fill the cell with "list:name (kind, [possible, ]0.96)" for each match, joined with "; ". */
 static void matches_cell(rf_writer *w, const rf_result *res)
 {
-    wbuf *c = &w->cell;
+    gbuf *c = &w->cell;
     for (size_t i = 0; i < res->nmatches; i++) {
         const rf_match *m = &res->matches[i];
         if (i)
-            wbuf_put(c, "; ", 2);
-        wbuf_puts(c, m->list ? m->list : "");
-        wbuf_putc(c, ':');
-        wbuf_puts(c, m->name ? m->name : "");
-        wbuf_put(c, " (", 2);
+            gbuf_put(c, "; ", 2);
+        gbuf_puts(c, m->list ? m->list : "");
+        gbuf_putc(c, ':');
+        gbuf_puts(c, m->name ? m->name : "");
+        gbuf_put(c, " (", 2);
         if (m->kind) {
-            wbuf_puts(c, m->kind);
-            wbuf_put(c, ", ", 2);
+            gbuf_puts(c, m->kind);
+            gbuf_put(c, ", ", 2);
         }
         if (m->outcome && strcmp(m->outcome, "possible") == 0)
-            wbuf_puts(c, "possible, ");
-        wbuf_score(c, m->score);
-        wbuf_putc(c, ')');
+            gbuf_puts(c, "possible, ");
+        writer_put_score(c, m->score);
+        gbuf_putc(c, ')');
     }
     put_cell(w);
-    wbuf_putc(&w->out, ',');
+    gbuf_putc(&w->out, ',');
 }
 
 /* Build one CSV row (and the header before the first). */
 int writer_csv_record(rf_writer *w, const rf_result *res)
 {
-    wbuf *b = &w->out;
+    gbuf *b = &w->out;
     bool header_now = !w->header_done;
     if (header_now)
-        wbuf_put(b, header, sizeof header - 1);
+        gbuf_put(b, header, sizeof header - 1);
     text_cell(w, res->id, ',');
     if (res->line > 0)
-        wbuf_long(b, res->line);
-    wbuf_putc(b, ',');
+        gbuf_long(b, res->line);
+    gbuf_putc(b, ',');
     if (res->error) {
-        wbuf_put(b, ",,,,,,", 6);
+        gbuf_put(b, ",,,,,,", 6);
         text_cell(w, res->error, '\r');
     } else {
         text_cell(w, rf_level_name(res->level), ',');
-        wbuf_long(b, res->score);
-        wbuf_putc(b, ',');
+        gbuf_long(b, res->score);
+        gbuf_putc(b, ',');
         distinct_cell(w, res, false);
         distinct_cell(w, res, true);
         evidence_cell(w, res);
         matches_cell(w, res);
-        wbuf_putc(b, '\r');
+        gbuf_putc(b, '\r');
     }
-    wbuf_putc(b, '\n');
+    gbuf_putc(b, '\n');
     if (w->cell.oom) {
         b->oom = true;
         w->cell.oom = false;

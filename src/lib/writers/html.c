@@ -52,42 +52,42 @@ struct html_state {
 
 /* Append s as HTML text: markup characters as entities, control characters
  * as spaces, invalid UTF-8 as U+FFFD. NULL appends nothing. */
-static void put_html(wbuf *b, const char *s)
+static void put_html(gbuf *b, const char *s)
 {
     while (s && *s) {
         unsigned char c = (unsigned char)*s;
         unsigned cp;
         size_t n;
         switch (c) {
-        case '&': wbuf_puts(b, "&amp;"); s++; continue;
-        case '<': wbuf_puts(b, "&lt;"); s++; continue;
-        case '>': wbuf_puts(b, "&gt;"); s++; continue;
-        case '"': wbuf_puts(b, "&quot;"); s++; continue;
-        case '\'': wbuf_puts(b, "&#39;"); s++; continue;
+        case '&': gbuf_puts(b, "&amp;"); s++; continue;
+        case '<': gbuf_puts(b, "&lt;"); s++; continue;
+        case '>': gbuf_puts(b, "&gt;"); s++; continue;
+        case '"': gbuf_puts(b, "&quot;"); s++; continue;
+        case '\'': gbuf_puts(b, "&#39;"); s++; continue;
         default: break;
         }
         if (c < 0x20 || c == 0x7f) {
-            wbuf_putc(b, ' ');
+            gbuf_putc(b, ' ');
             s++;
         } else if (c < 0x80) {
-            wbuf_putc(b, (char)c);
+            gbuf_putc(b, (char)c);
             s++;
         } else if ((n = utf8_next(s, &cp)) > 0 && !(cp >= 0x80 && cp < 0xa0)) {
-            wbuf_put(b, s, n);
+            gbuf_put(b, s, n);
             s += n;
         } else {
-            wbuf_puts(b, n ? " " : "\xEF\xBF\xBD"); /* C1 controls; invalid bytes */
+            gbuf_puts(b, n ? " " : "\xEF\xBF\xBD"); /* C1 controls; invalid bytes */
             s += n ? n : utf8_bad_len(s);
         }
     }
 }
 
 /* Append a table cell of escaped text. */
-static void cell(wbuf *b, const char *text)
+static void cell(gbuf *b, const char *text)
 {
-    wbuf_puts(b, "<td>");
+    gbuf_puts(b, "<td>");
     put_html(b, text);
-    wbuf_puts(b, "</td>");
+    gbuf_puts(b, "</td>");
 }
 
 /* The state, made on first use; NULL when out of memory. */
@@ -276,102 +276,102 @@ static int tally_result(struct html_state *h, const rf_result *res)
 }
 
 /* Append "source:line" of a result. */
-static void put_where(wbuf *b, const rf_result *res)
+static void put_where(gbuf *b, const rf_result *res)
 {
     put_html(b, res->source ? res->source : "");
-    wbuf_putc(b, ':');
-    wbuf_long(b, res->line);
+    gbuf_putc(b, ':');
+    gbuf_long(b, res->line);
 }
 
 /* Append one flag as a table row. */
-static void put_flag_row(wbuf *b, const rf_flag *f)
+static void put_flag_row(gbuf *b, const rf_flag *f)
 {
-    wbuf_puts(b, "<tr><td class=\"lvl-");
-    wbuf_puts(b, rf_level_name(f->severity));
-    wbuf_puts(b, "\">");
-    wbuf_puts(b, rf_level_name(f->severity));
-    wbuf_puts(b, "</td>");
+    gbuf_puts(b, "<tr><td class=\"lvl-");
+    gbuf_puts(b, rf_level_name(f->severity));
+    gbuf_puts(b, "\">");
+    gbuf_puts(b, rf_level_name(f->severity));
+    gbuf_puts(b, "</td>");
     cell(b, f->indicator);
-    wbuf_puts(b, "<td><span class=\"field\">");
+    gbuf_puts(b, "<td><span class=\"field\">");
     put_html(b, f->field);
-    wbuf_puts(b, "</span> ");
+    gbuf_puts(b, "</span> ");
     put_html(b, f->evidence);
-    wbuf_puts(b, "</td><td>");
+    gbuf_puts(b, "</td><td>");
     put_html(b, f->source);
     if (f->guideline && *f->guideline) {
-        wbuf_puts(b, "<br><span class=\"field\">");
+        gbuf_puts(b, "<br><span class=\"field\">");
         put_html(b, f->guideline);
-        wbuf_puts(b, "</span>");
+        gbuf_puts(b, "</span>");
     }
-    wbuf_puts(b, "</td><td class=\"num\">");
-    wbuf_long(b, f->weight);
-    wbuf_puts(b, "</td></tr>\n");
+    gbuf_puts(b, "</td><td class=\"num\">");
+    gbuf_long(b, f->weight);
+    gbuf_puts(b, "</td></tr>\n");
 }
 
 /* Append one list match as a table row. */
-static void put_match_row(wbuf *b, const rf_match *m)
+static void put_match_row(gbuf *b, const rf_match *m)
 {
-    wbuf_puts(b, "<tr>");
+    gbuf_puts(b, "<tr>");
     cell(b, m->party);
     cell(b, m->list);
     cell(b, m->entity);
     cell(b, m->name);
-    wbuf_puts(b, "<td class=\"num\">");
-    wbuf_score(b, m->score);
-    wbuf_puts(b, m->critical ? " (critical list)" : "");
-    wbuf_puts(b, "</td></tr>\n");
+    gbuf_puts(b, "<td class=\"num\">");
+    writer_put_score(b, m->score);
+    gbuf_puts(b, m->critical ? " (critical list)" : "");
+    gbuf_puts(b, "</td></tr>\n");
 }
 
 /* Build the section of a flagged record. */
-static void put_record(wbuf *b, const rf_result *res)
+static void put_record(gbuf *b, const rf_result *res)
 {
-    wbuf_puts(b, "<section class=\"rec lvl-");
-    wbuf_puts(b, rf_level_name(res->level));
-    wbuf_puts(b, "\"><h3>");
+    gbuf_puts(b, "<section class=\"rec lvl-");
+    gbuf_puts(b, rf_level_name(res->level));
+    gbuf_puts(b, "\"><h3>");
     put_html(b, res->id ? res->id : "(no id)");
-    wbuf_puts(b, " <span class=\"badge\">");
-    wbuf_puts(b, rf_level_name(res->level));
-    wbuf_puts(b, " ");
-    wbuf_long(b, res->score);
-    wbuf_puts(b, "</span></h3><p class=\"where\">");
+    gbuf_puts(b, " <span class=\"badge\">");
+    gbuf_puts(b, rf_level_name(res->level));
+    gbuf_puts(b, " ");
+    gbuf_long(b, res->score);
+    gbuf_puts(b, "</span></h3><p class=\"where\">");
     put_where(b, res);
     if (res->supplier && *res->supplier) {
-        wbuf_puts(b, " &middot; supplier ");
+        gbuf_puts(b, " &middot; supplier ");
         put_html(b, res->supplier);
         if (res->supplier_country && *res->supplier_country) {
-            wbuf_puts(b, " (");
+            gbuf_puts(b, " (");
             put_html(b, res->supplier_country);
-            wbuf_putc(b, ')');
+            gbuf_putc(b, ')');
         }
     }
-    wbuf_puts(b, res->cached ? " &middot; parties from the profile cache" : "");
-    wbuf_puts(b, "</p>\n");
+    gbuf_puts(b, res->cached ? " &middot; parties from the profile cache" : "");
+    gbuf_puts(b, "</p>\n");
     if (res->nflags) {
-        wbuf_puts(b, "<table><tr><th>Severity</th><th>Indicator</th><th>Evidence</th>"
+        gbuf_puts(b, "<table><tr><th>Severity</th><th>Indicator</th><th>Evidence</th>"
                      "<th>Source</th><th>Weight</th></tr>\n");
         for (size_t i = 0; i < res->nflags; i++)
             put_flag_row(b, &res->flags[i]);
-        wbuf_puts(b, "</table>\n");
+        gbuf_puts(b, "</table>\n");
     }
     if (res->nmatches) {
-        wbuf_puts(b, "<table><tr><th>Party</th><th>List</th><th>Entity</th><th>Listed name</th>"
+        gbuf_puts(b, "<table><tr><th>Party</th><th>List</th><th>Entity</th><th>Listed name</th>"
                      "<th>Score</th></tr>\n");
         for (size_t i = 0; i < res->nmatches; i++)
             put_match_row(b, &res->matches[i]);
-        wbuf_puts(b, "</table>\n");
+        gbuf_puts(b, "</table>\n");
     }
-    wbuf_puts(b, "</section>\n");
+    gbuf_puts(b, "</section>\n");
 }
 
 /* Build the row of a record that could not be read. */
-static void put_error_row(wbuf *b, const rf_result *res)
+static void put_error_row(gbuf *b, const rf_result *res)
 {
-    wbuf_puts(b, "<tr><td>");
+    gbuf_puts(b, "<tr><td>");
     put_where(b, res);
-    wbuf_puts(b, "</td>");
+    gbuf_puts(b, "</td>");
     cell(b, res->id ? res->id : "");
     cell(b, res->error);
-    wbuf_puts(b, "</tr>\n");
+    gbuf_puts(b, "</tr>\n");
 }
 
 /* Keep one result for the report: counted, and its section (if it needs
@@ -387,7 +387,7 @@ int writer_html_record(rf_writer *w, const rf_result *res)
         return rc;
     if (!h->part[part] && !(h->part[part] = tmpfile()))
         return RF_EIO;
-    wbuf *b = &w->out;
+    gbuf *b = &w->out;
     if (res->error)
         put_error_row(b, res);
     else
@@ -413,35 +413,35 @@ static const char STYLE[] =
 /* Build the head of the page: title, inputs, summary counts. */
 static void put_head(rf_writer *w)
 {
-    wbuf *b = &w->out;
+    gbuf *b = &w->out;
     struct html_state *h = w->html;
     char when[32];
     time_t now = time(NULL);
     strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime(&now));
-    wbuf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    gbuf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                  "<title>redflag audit report</title><style>");
-    wbuf_puts(b, STYLE);
-    wbuf_puts(b, "</style></head><body>\n<h1>Forced labour and trafficking risk: audit report</h1>\n"
+    gbuf_puts(b, STYLE);
+    gbuf_puts(b, "</style></head><body>\n<h1>Forced labour and trafficking risk: audit report</h1>\n"
                  "<p class=\"meta\">");
     put_html(b, when);
-    wbuf_puts(b, " &middot; redflag ");
+    gbuf_puts(b, " &middot; redflag ");
     put_html(b, rf_version());
-    wbuf_puts(b, " &middot; input: ");
+    gbuf_puts(b, " &middot; input: ");
     for (size_t i = 0; h && i < h->nsources; i++) {
-        wbuf_puts(b, i ? ", " : "");
+        gbuf_puts(b, i ? ", " : "");
         put_html(b, h->sources[i]);
     }
-    wbuf_puts(b, "</p>\n<h2>Summary</h2>\n<table><tr><th>Records</th><th>Critical</th><th>High</th>"
+    gbuf_puts(b, "</p>\n<h2>Summary</h2>\n<table><tr><th>Records</th><th>Critical</th><th>High</th>"
                  "<th>Medium</th><th>Low</th><th>None</th><th>Unreadable</th></tr>\n<tr>");
     unsigned long v[] = {w->records, w->levels[RF_LEVEL_CRITICAL], w->levels[RF_LEVEL_HIGH],
                          w->levels[RF_LEVEL_MEDIUM], w->levels[RF_LEVEL_LOW],
                          w->levels[RF_LEVEL_NONE], w->unreadable};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
-        wbuf_puts(b, "<td class=\"num\">");
-        wbuf_long(b, (long)v[i]);
-        wbuf_puts(b, "</td>");
+        gbuf_puts(b, "<td class=\"num\">");
+        gbuf_long(b, (long)v[i]);
+        gbuf_puts(b, "</td>");
     }
-    wbuf_puts(b, "</tr></table>\n<p>A record's level comes from the indicators found in it "
+    gbuf_puts(b, "</tr></table>\n<p>A record's level comes from the indicators found in it "
                  "(each flag names the rule, the evidence and its sources) and from matches on the "
                  "risk lists; a match on a critical list (UFLPA, CBP) makes it critical. Indicators "
                  "are grounds for due diligence with the supplier, not findings of forced labour "
@@ -471,46 +471,46 @@ static int by_risk(const void *a, const void *b)
 }
 
 /* Build the table of the suppliers with indicators, most serious first. */
-static void put_suppliers(wbuf *b, struct html_state *h)
+static void put_suppliers(gbuf *b, struct html_state *h)
 {
     size_t n = 0;
     html_sup **v = h && h->nsup ? malloc(h->nsup * sizeof *v) : NULL;
     for (size_t i = 0; v && i < h->capsup; i++)
         if (h->sup[i].key && h->sup[i].flagged)
             v[n++] = &h->sup[i];
-    wbuf_puts(b, "<h2>Suppliers</h2>\n<p>");
-    wbuf_long(b, (long)(h ? h->nsup : 0));
-    wbuf_puts(b, " suppliers named, ");
-    wbuf_long(b, (long)n);
-    wbuf_puts(b, " with at least one record with an indicator");
+    gbuf_puts(b, "<h2>Suppliers</h2>\n<p>");
+    gbuf_long(b, (long)(h ? h->nsup : 0));
+    gbuf_puts(b, " suppliers named, ");
+    gbuf_long(b, (long)n);
+    gbuf_puts(b, " with at least one record with an indicator");
     if (h && h->untallied) {
-        wbuf_puts(b, " (the table keeps the first 100,000 suppliers: ");
-        wbuf_long(b, (long)h->untallied);
-        wbuf_puts(b, " records of further suppliers are not in it)");
+        gbuf_puts(b, " (the table keeps the first 100,000 suppliers: ");
+        gbuf_long(b, (long)h->untallied);
+        gbuf_puts(b, " records of further suppliers are not in it)");
     }
-    wbuf_puts(b, n > SHOWN_SUPPLIERS ? "; the 100 most serious:</p>\n" : ".</p>\n");
+    gbuf_puts(b, n > SHOWN_SUPPLIERS ? "; the 100 most serious:</p>\n" : ".</p>\n");
     if (n) {
         qsort(v, n, sizeof *v, by_risk);
-        wbuf_puts(b, "<table><tr><th>Supplier</th><th>Country</th><th>Worst level</th>"
+        gbuf_puts(b, "<table><tr><th>Supplier</th><th>Country</th><th>Worst level</th>"
                      "<th>Highest score</th><th>Records with indicators</th><th>Records</th></tr>\n");
         for (size_t i = 0; i < n && i < SHOWN_SUPPLIERS; i++) {
-            wbuf_puts(b, "<tr>");
+            gbuf_puts(b, "<tr>");
             cell(b, v[i]->key);
             cell(b, v[i]->key + strlen(v[i]->key) + 1);
-            wbuf_puts(b, "<td class=\"lvl-");
-            wbuf_puts(b, rf_level_name((rf_level)v[i]->worst));
-            wbuf_puts(b, "\">");
-            wbuf_puts(b, rf_level_name((rf_level)v[i]->worst));
-            wbuf_puts(b, "</td>");
+            gbuf_puts(b, "<td class=\"lvl-");
+            gbuf_puts(b, rf_level_name((rf_level)v[i]->worst));
+            gbuf_puts(b, "\">");
+            gbuf_puts(b, rf_level_name((rf_level)v[i]->worst));
+            gbuf_puts(b, "</td>");
             unsigned long nums[] = {(unsigned long)v[i]->max_score, v[i]->flagged, v[i]->records};
             for (size_t k = 0; k < 3; k++) {
-                wbuf_puts(b, "<td class=\"num\">");
-                wbuf_long(b, (long)nums[k]);
-                wbuf_puts(b, "</td>");
+                gbuf_puts(b, "<td class=\"num\">");
+                gbuf_long(b, (long)nums[k]);
+                gbuf_puts(b, "</td>");
             }
-            wbuf_puts(b, "</tr>\n");
+            gbuf_puts(b, "</tr>\n");
         }
-        wbuf_puts(b, "</table>\n");
+        gbuf_puts(b, "</table>\n");
     }
     free(v);
 }
@@ -518,42 +518,42 @@ static void put_suppliers(wbuf *b, struct html_state *h)
 /* Build the supplier, indicator and list tables. */
 static void put_tables(rf_writer *w)
 {
-    wbuf *b = &w->out;
+    gbuf *b = &w->out;
     struct html_state *h = w->html;
     size_t nind = h ? h->nind : 0, nlists = h ? h->nlists : 0;
     put_suppliers(b, h);
-    wbuf_puts(b, "<h2>Indicators found</h2>\n");
+    gbuf_puts(b, "<h2>Indicators found</h2>\n");
     if (!nind)
-        wbuf_puts(b, "<p>None.</p>\n");
+        gbuf_puts(b, "<p>None.</p>\n");
     else {
         qsort(h->ind, nind, sizeof *h->ind, by_records);
-        wbuf_puts(b, "<table><tr><th>Indicator</th><th>Records</th><th>Highest severity</th>"
+        gbuf_puts(b, "<table><tr><th>Indicator</th><th>Records</th><th>Highest severity</th>"
                      "<th>Source</th></tr>\n");
         for (size_t i = 0; i < nind; i++) {
-            wbuf_puts(b, "<tr>");
+            gbuf_puts(b, "<tr>");
             cell(b, h->ind[i].indicator);
-            wbuf_puts(b, "<td class=\"num\">");
-            wbuf_long(b, (long)h->ind[i].records);
-            wbuf_puts(b, "</td>");
+            gbuf_puts(b, "<td class=\"num\">");
+            gbuf_long(b, (long)h->ind[i].records);
+            gbuf_puts(b, "</td>");
             cell(b, rf_level_name(h->ind[i].worst));
             cell(b, h->ind[i].source);
-            wbuf_puts(b, "</tr>\n");
+            gbuf_puts(b, "</tr>\n");
         }
-        wbuf_puts(b, "</table>\n");
+        gbuf_puts(b, "</table>\n");
     }
-    wbuf_puts(b, "<h2>Risk-list matches</h2>\n");
+    gbuf_puts(b, "<h2>Risk-list matches</h2>\n");
     if (!nlists)
-        wbuf_puts(b, "<p>No party matched a risk list.</p>\n");
+        gbuf_puts(b, "<p>No party matched a risk list.</p>\n");
     else {
-        wbuf_puts(b, "<table><tr><th>List</th><th>Records</th></tr>\n");
+        gbuf_puts(b, "<table><tr><th>List</th><th>Records</th></tr>\n");
         for (size_t i = 0; i < nlists; i++) {
-            wbuf_puts(b, "<tr>");
+            gbuf_puts(b, "<tr>");
             cell(b, h->lists[i].list);
-            wbuf_puts(b, "<td class=\"num\">");
-            wbuf_long(b, (long)h->lists[i].records);
-            wbuf_puts(b, "</td></tr>\n");
+            gbuf_puts(b, "<td class=\"num\">");
+            gbuf_long(b, (long)h->lists[i].records);
+            gbuf_puts(b, "</td></tr>\n");
         }
-        wbuf_puts(b, "</table>\n");
+        gbuf_puts(b, "</table>\n");
     }
 }
 
@@ -575,29 +575,29 @@ static int copy_part(FILE *from, FILE *to)
 int writer_html_finish(rf_writer *w)
 {
     struct html_state *h = w->html;
-    wbuf *b = &w->out;
+    gbuf *b = &w->out;
     put_head(w);
     put_tables(w);
     unsigned long attention = w->levels[RF_LEVEL_CRITICAL] + w->levels[RF_LEVEL_HIGH] +
                               w->levels[RF_LEVEL_MEDIUM] + w->levels[RF_LEVEL_LOW];
-    wbuf_puts(b, "<h2>Records with indicators</h2>\n");
+    gbuf_puts(b, "<h2>Records with indicators</h2>\n");
     if (!attention)
-        wbuf_puts(b, "<p>None.</p>\n");
+        gbuf_puts(b, "<p>None.</p>\n");
     int rc = writer_drain(w, w->fp);
     for (int i = 0; rc == RF_OK && i < SECTIONS - 1; i++)
         rc = copy_part(h ? h->part[i] : NULL, w->fp);
     if (rc == RF_OK && w->unreadable) {
-        wbuf_puts(b, "<h2>Records that could not be read</h2>\n<table><tr><th>Where</th>"
+        gbuf_puts(b, "<h2>Records that could not be read</h2>\n<table><tr><th>Where</th>"
                      "<th>Id</th><th>Problem</th></tr>\n");
         rc = writer_drain(w, w->fp);
         if (rc == RF_OK)
             rc = copy_part(h ? h->part[SECTIONS - 1] : NULL, w->fp);
-        wbuf_puts(b, "</table>\n");
+        gbuf_puts(b, "</table>\n");
     }
-    wbuf_puts(b, "<h2>Records with no indicator</h2>\n<p>");
-    wbuf_long(b, (long)w->levels[RF_LEVEL_NONE]);
-    wbuf_puts(b, w->levels[RF_LEVEL_NONE] == 1 ? " record" : " records");
-    wbuf_puts(b, " with no indicator and no list match.</p>\n<p class=\"meta\">Score: 100 &times; "
+    gbuf_puts(b, "<h2>Records with no indicator</h2>\n<p>");
+    gbuf_long(b, (long)w->levels[RF_LEVEL_NONE]);
+    gbuf_puts(b, w->levels[RF_LEVEL_NONE] == 1 ? " record" : " records");
+    gbuf_puts(b, " with no indicator and no list match.</p>\n<p class=\"meta\">Score: 100 &times; "
                  "(1 &minus; &prod;(1 &minus; weight/100)) over the indicators found, each counted "
                  "once at its strongest flag. Levels: low under 25, medium under 50, high under 75, "
                  "critical 75 and over.</p>\n</body></html>\n");

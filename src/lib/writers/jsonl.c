@@ -18,19 +18,19 @@ static const unsigned char stop[256] = {
 };
 
 /* Append the escape for an ASCII byte that may not appear raw in a JSON string. */
-static void put_ascii_escape(wbuf *b, unsigned char c)
+static void put_ascii_escape(gbuf *b, unsigned char c)
 {
     static const char hex[] = "0123456789abcdef";
     char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
     switch (c) {
-    case '"': wbuf_put(b, "\\\"", 2); return;
-    case '\\': wbuf_put(b, "\\\\", 2); return;
-    case '\b': wbuf_put(b, "\\b", 2); return;
-    case '\f': wbuf_put(b, "\\f", 2); return;
-    case '\n': wbuf_put(b, "\\n", 2); return;
-    case '\r': wbuf_put(b, "\\r", 2); return;
-    case '\t': wbuf_put(b, "\\t", 2); return;
-    default: wbuf_put(b, e, 6); return;
+    case '"': gbuf_put(b, "\\\"", 2); return;
+    case '\\': gbuf_put(b, "\\\\", 2); return;
+    case '\b': gbuf_put(b, "\\b", 2); return;
+    case '\f': gbuf_put(b, "\\f", 2); return;
+    case '\n': gbuf_put(b, "\\n", 2); return;
+    case '\r': gbuf_put(b, "\\r", 2); return;
+    case '\t': gbuf_put(b, "\\t", 2); return;
+    default: gbuf_put(b, e, 6); return;
     }
 }
 
@@ -46,13 +46,13 @@ static size_t raw_utf8(const char *p)
 /* Append s as a JSON string (null for NULL). Plain runs are copied in one
  * piece; invalid UTF-8 (which readers should never let through, but a
  * clipped evidence might carry) becomes U+FFFD rather than breaking the line. */
-static void put_str(wbuf *b, const char *s)
+static void put_str(gbuf *b, const char *s)
 {
     if (!s) {
-        wbuf_put(b, "null", 4);
+        gbuf_put(b, "null", 4);
         return;
     }
-    wbuf_putc(b, '"');
+    gbuf_putc(b, '"');
     const char *run = s, *p = s;
     for (;;) {
         unsigned char c = (unsigned char)*p;
@@ -65,7 +65,7 @@ static void put_str(wbuf *b, const char *s)
             p += n;
             continue;
         }
-        wbuf_put(b, run, (size_t)(p - run));
+        gbuf_put(b, run, (size_t)(p - run));
         if (!c)
             break;
         if (c < 0x80) {
@@ -74,26 +74,26 @@ static void put_str(wbuf *b, const char *s)
         } else {
             unsigned cp = 0;
             size_t len = utf8_next(p, &cp);
-            wbuf_puts(b, cp == 0x2028 ? "\\u2028" : cp == 0x2029 ? "\\u2029" : "\\ufffd");
+            gbuf_puts(b, cp == 0x2028 ? "\\u2028" : cp == 0x2029 ? "\\u2029" : "\\ufffd");
             p += len ? len : utf8_bad_len(p);
         }
         run = p;
     }
-    wbuf_putc(b, '"');
+    gbuf_putc(b, '"');
 }
 
 /* Append ,"key": (or "key": for the first member). */
-static void put_key(wbuf *b, const char *key, bool first)
+static void put_key(gbuf *b, const char *key, bool first)
 {
     if (!first)
-        wbuf_putc(b, ',');
-    wbuf_putc(b, '"');
-    wbuf_puts(b, key);
-    wbuf_put(b, "\":", 2);
+        gbuf_putc(b, ',');
+    gbuf_putc(b, '"');
+    gbuf_puts(b, key);
+    gbuf_put(b, "\":", 2);
 }
 
 /* Append one flag object. */
-static void put_flag(wbuf *b, const rf_flag *f)
+static void put_flag(gbuf *b, const rf_flag *f)
 {
     put_key(b, "rule", true);
     put_str(b, f->rule);
@@ -102,7 +102,7 @@ static void put_flag(wbuf *b, const rf_flag *f)
     put_key(b, "severity", false);
     put_str(b, rf_level_name(f->severity));
     put_key(b, "weight", false);
-    wbuf_long(b, f->weight);
+    gbuf_long(b, f->weight);
     put_key(b, "field", false);
     put_str(b, f->field);
     put_key(b, "evidence", false);
@@ -116,7 +116,7 @@ static void put_flag(wbuf *b, const rf_flag *f)
 }
 
 /* Append one match object. */
-static void put_match(wbuf *b, const rf_match *m)
+static void put_match(gbuf *b, const rf_match *m)
 {
     put_key(b, "party", true);
     put_str(b, m->party);
@@ -131,7 +131,7 @@ static void put_match(wbuf *b, const rf_match *m)
         put_str(b, m->kind);
     }
     put_key(b, "score", false);
-    wbuf_score(b, m->score);
+    writer_put_score(b, m->score);
     put_key(b, "outcome", false);
     put_str(b, m->outcome ? m->outcome : "match");
     if (m->why) {
@@ -141,48 +141,48 @@ static void put_match(wbuf *b, const rf_match *m)
 }
 
 /* Append the flags and matches arrays. */
-static void put_arrays(wbuf *b, const rf_result *res)
+static void put_arrays(gbuf *b, const rf_result *res)
 {
     put_key(b, "flags", false);
-    wbuf_putc(b, '[');
+    gbuf_putc(b, '[');
     for (size_t i = 0; i < res->nflags; i++) {
-        wbuf_put(b, i ? ",{" : "{", i ? 2 : 1);
+        gbuf_put(b, i ? ",{" : "{", i ? 2 : 1);
         put_flag(b, &res->flags[i]);
-        wbuf_putc(b, '}');
+        gbuf_putc(b, '}');
     }
-    wbuf_putc(b, ']');
+    gbuf_putc(b, ']');
     put_key(b, "matches", false);
-    wbuf_putc(b, '[');
+    gbuf_putc(b, '[');
     for (size_t i = 0; i < res->nmatches; i++) {
-        wbuf_put(b, i ? ",{" : "{", i ? 2 : 1);
+        gbuf_put(b, i ? ",{" : "{", i ? 2 : 1);
         put_match(b, &res->matches[i]);
-        wbuf_putc(b, '}');
+        gbuf_putc(b, '}');
     }
-    wbuf_putc(b, ']');
+    gbuf_putc(b, ']');
 }
 
 /* Build one result line: the verdict object, or {"id","line","error"}. */
 int writer_jsonl_record(rf_writer *w, const rf_result *res)
 {
-    wbuf *b = &w->out;
-    wbuf_putc(b, '{');
+    gbuf *b = &w->out;
+    gbuf_putc(b, '{');
     put_key(b, "id", true);
     put_str(b, res->id);
     if (res->error) {
         put_key(b, "line", false);
-        wbuf_long(b, res->line);
+        gbuf_long(b, res->line);
         put_key(b, "error", false);
         put_str(b, res->error);
     } else {
         put_key(b, "level", false);
         put_str(b, rf_level_name(res->level));
         put_key(b, "score", false);
-        wbuf_long(b, res->score);
+        gbuf_long(b, res->score);
         put_arrays(b, res);
         put_key(b, "cached", false);
-        wbuf_puts(b, res->cached ? "true" : "false");
+        gbuf_puts(b, res->cached ? "true" : "false");
     }
-    wbuf_put(b, "}\n", 2);
+    gbuf_put(b, "}\n", 2);
     return RF_OK;
 }
 

@@ -35,7 +35,7 @@ static int replacement(unsigned cp)
 }
 
 /* Append s with every unsafe character replaced (invalid UTF-8 becomes '?'). */
-static void put_safe(wbuf *b, const char *s)
+static void put_safe(gbuf *b, const char *s)
 {
     if (!s)
         return;
@@ -48,13 +48,13 @@ static void put_safe(wbuf *b, const char *s)
             s += n;
             continue;
         }
-        wbuf_put(b, run, (size_t)(s - run));
+        gbuf_put(b, run, (size_t)(s - run));
         if (!(cp == '\r' && s[1] == '\n'))
-            wbuf_putc(b, (char)r);
+            gbuf_putc(b, (char)r);
         s += n ? n : utf8_bad_len(s);
         run = s;
     }
-    wbuf_put(b, run, (size_t)(s - run));
+    gbuf_put(b, run, (size_t)(s - run));
 }
 
 /* Byte length of the longest prefix of s[0..n) that fits in cols columns,
@@ -79,25 +79,25 @@ static size_t fit(const char *s, size_t n, size_t cols, size_t *brk)
 
 /* Append safe text t[0..n), starting at column col, wrapped at WIDTH with
  * continuation lines indented to INDENT; breaks at spaces when it can. */
-static void put_wrapped(wbuf *b, const char *t, size_t n, size_t col)
+static void put_wrapped(gbuf *b, const char *t, size_t n, size_t col)
 {
     for (;;) {
         size_t brk, room = col < WIDTH - 20 ? WIDTH - col : 20;
         size_t len = fit(t, n, room, &brk);
         if (len == n) {
-            wbuf_put(b, t, n);
+            gbuf_put(b, t, n);
             break;
         }
         size_t cut = brk ? brk : len;
-        wbuf_put(b, t, cut);
+        gbuf_put(b, t, cut);
         while (cut < n && t[cut] == ' ')
             cut++;
         t += cut;
         n -= cut;
         if (!n)
             break;
-        wbuf_putc(b, '\n');
-        wbuf_put(b, spaces, INDENT);
+        gbuf_putc(b, '\n');
+        gbuf_put(b, spaces, INDENT);
         col = INDENT;
     }
 }
@@ -105,10 +105,10 @@ static void put_wrapped(wbuf *b, const char *t, size_t n, size_t col)
 /* Append the detail line built in w->cell, at INDENT, wrapped. */
 static void detail(rf_writer *w)
 {
-    wbuf *c = &w->cell;
-    wbuf_put(&w->out, spaces, INDENT);
+    gbuf *c = &w->cell;
+    gbuf_put(&w->out, spaces, INDENT);
     put_wrapped(&w->out, c->p ? c->p : "", c->len, INDENT);
-    wbuf_putc(&w->out, '\n');
+    gbuf_putc(&w->out, '\n');
     if (c->oom)
         w->out.oom = true;
     c->len = 0;
@@ -118,57 +118,57 @@ static void detail(rf_writer *w)
 /* Append a detail line: a label, then the text made safe, optionally quoted. */
 static void detail_text(rf_writer *w, const char *label, const char *text, bool quoted)
 {
-    wbuf *c = &w->cell;
+    gbuf *c = &w->cell;
     c->len = 0;
-    wbuf_puts(c, label);
+    gbuf_puts(c, label);
     if (quoted)
-        wbuf_putc(c, '"');
+        gbuf_putc(c, '"');
     put_safe(c, text);
     if (quoted)
-        wbuf_putc(c, '"');
+        gbuf_putc(c, '"');
     detail(w);
 }
 
 /* Append a level name, upper-cased when loud, coloured when asked. */
 static void put_level(rf_writer *w, rf_level l, bool loud)
 {
-    wbuf *b = &w->out;
+    gbuf *b = &w->out;
     const char *name = rf_level_name(l);
     bool colour = w->flags & RF_WRITER_COLOR;
     if (colour)
-        wbuf_puts(b, level_colour(l));
+        gbuf_puts(b, level_colour(l));
     for (const char *p = name; *p; p++)
-        wbuf_putc(b, loud ? (char)(*p - 'a' + 'A') : *p);
+        gbuf_putc(b, loud ? (char)(*p - 'a' + 'A') : *p);
     if (colour)
-        wbuf_puts(b, "\033[0m");
+        gbuf_puts(b, "\033[0m");
 }
 
 /* Append one flag's block: severity, indicator, rule, weight; then the
  * field and evidence, the sources and the guideline. */
 static void put_flag(rf_writer *w, const rf_flag *f)
 {
-    wbuf *b = &w->out;
-    wbuf_put(b, "  ", 2);
+    gbuf *b = &w->out;
+    gbuf_put(b, "  ", 2);
     put_level(w, f->severity, false);
-    wbuf_put(b, spaces, INDENT - 2 - strlen(rf_level_name(f->severity)));
-    wbuf *c = &w->cell;
+    gbuf_put(b, spaces, INDENT - 2 - strlen(rf_level_name(f->severity)));
+    gbuf *c = &w->cell;
     c->len = 0;
     put_safe(c, f->indicator ? f->indicator : "(no indicator)");
-    wbuf_puts(c, "  (rule ");
+    gbuf_puts(c, "  (rule ");
     put_safe(c, f->rule);
-    wbuf_puts(c, ", weight ");
-    wbuf_long(c, f->weight);
-    wbuf_putc(c, ')');
+    gbuf_puts(c, ", weight ");
+    gbuf_long(c, f->weight);
+    gbuf_putc(c, ')');
     put_wrapped(b, c->p, c->len, INDENT);
-    wbuf_putc(b, '\n');
+    gbuf_putc(b, '\n');
     c->len = 0;
     if (f->field) {
         put_safe(c, f->field);
-        wbuf_put(c, ": ", 2);
+        gbuf_put(c, ": ", 2);
     }
-    wbuf_putc(c, '"');
+    gbuf_putc(c, '"');
     put_safe(c, f->evidence);
-    wbuf_putc(c, '"');
+    gbuf_putc(c, '"');
     detail(w);
     if (f->source)
         detail_text(w, "source: ", f->source, false);
@@ -179,26 +179,26 @@ static void put_flag(rf_writer *w, const rf_flag *f)
 /* Append one list match: party, list, matched name; entity and score. */
 static void put_match(rf_writer *w, const rf_match *m)
 {
-    wbuf *b = &w->out;
-    wbuf_put(b, "  match", 7);
-    wbuf_put(b, spaces, INDENT - 7);
+    gbuf *b = &w->out;
+    gbuf_put(b, "  match", 7);
+    gbuf_put(b, spaces, INDENT - 7);
     put_safe(b, m->party ? m->party : "party");
-    wbuf_puts(b, " on ");
+    gbuf_puts(b, " on ");
     put_safe(b, m->list);
     if (m->outcome && strcmp(m->outcome, "possible") == 0)
-        wbuf_puts(b, " (possible match)");
-    wbuf_puts(b, m->critical ? " (critical list)\n" : "\n");
+        gbuf_puts(b, " (possible match)");
+    gbuf_puts(b, m->critical ? " (critical list)\n" : "\n");
     detail_text(w, "name: ", m->name, true);
-    wbuf *c = &w->cell;
+    gbuf *c = &w->cell;
     c->len = 0;
-    wbuf_puts(c, "score ");
-    wbuf_score(c, m->score);
+    gbuf_puts(c, "score ");
+    writer_put_score(c, m->score);
     if (m->kind) {
-        wbuf_puts(c, ", ");
-        wbuf_puts(c, m->kind);
+        gbuf_puts(c, ", ");
+        gbuf_puts(c, m->kind);
     }
     if (m->entity) {
-        wbuf_puts(c, ", entity ");
+        gbuf_puts(c, ", entity ");
         put_safe(c, m->entity);
     }
     detail(w);
@@ -209,70 +209,70 @@ static void put_match(rf_writer *w, const rf_match *m)
 /* Append the heading line: id (or "line N"), LEVEL, score. */
 static void put_heading(rf_writer *w, const rf_result *res)
 {
-    wbuf *b = &w->out;
+    gbuf *b = &w->out;
     if (res->id && *res->id) {
         put_safe(b, res->id);
     } else {
-        wbuf_puts(b, "line ");
-        wbuf_long(b, res->line);
+        gbuf_puts(b, "line ");
+        gbuf_long(b, res->line);
     }
-    wbuf_put(b, "  ", 2);
+    gbuf_put(b, "  ", 2);
     put_level(w, res->level, true);
-    wbuf_puts(b, "  score ");
-    wbuf_long(b, res->score);
-    wbuf_putc(b, '\n');
+    gbuf_puts(b, "  score ");
+    gbuf_long(b, res->score);
+    gbuf_putc(b, '\n');
 }
 
 /* Build one record's block, followed by a blank line. */
 int writer_table_record(rf_writer *w, const rf_result *res)
 {
-    wbuf *b = &w->out;
+    gbuf *b = &w->out;
     if (res->error) {
         size_t start = b->len;
-        wbuf_puts(b, "line ");
-        wbuf_long(b, res->line);
+        gbuf_puts(b, "line ");
+        gbuf_long(b, res->line);
         size_t col = b->len - start + strlen(": error: ");
-        wbuf_puts(b, (w->flags & RF_WRITER_COLOR) ? ": \033[31merror\033[0m: " : ": error: ");
+        gbuf_puts(b, (w->flags & RF_WRITER_COLOR) ? ": \033[31merror\033[0m: " : ": error: ");
         w->cell.len = 0;
         put_safe(&w->cell, res->error);
         put_wrapped(b, w->cell.p ? w->cell.p : "", w->cell.len, col);
-        wbuf_put(b, "\n\n", 2);
+        gbuf_put(b, "\n\n", 2);
         return RF_OK;
     }
     put_heading(w, res);
     if (!res->nflags)
-        wbuf_puts(b, "  no indicators found\n");
+        gbuf_puts(b, "  no indicators found\n");
     for (size_t i = 0; i < res->nflags; i++)
         put_flag(w, &res->flags[i]);
     for (size_t i = 0; i < res->nmatches; i++)
         put_match(w, &res->matches[i]);
-    wbuf_putc(b, '\n');
+    gbuf_putc(b, '\n');
     return RF_OK;
 }
 
 /* Append ", N name" to the summary. */
-static void tally(wbuf *b, unsigned long n, const char *name)
+static void tally(gbuf *b, unsigned long n, const char *name)
 {
-    wbuf_put(b, ", ", 2);
-    wbuf_long(b, (long)n);
-    wbuf_putc(b, ' ');
-    wbuf_puts(b, name);
+    gbuf_put(b, ", ", 2);
+    gbuf_long(b, (long)n);
+    gbuf_putc(b, ' ');
+    gbuf_puts(b, name);
 }
 
 /* Build the closing line: records per level and the unreadable ones. */
 int writer_table_summary(rf_writer *w)
 {
-    wbuf *b = &w->out;
-    wbuf_long(b, (long)w->records);
-    wbuf_puts(b, w->records == 1 ? " record: " : " records: ");
-    wbuf_long(b, (long)w->levels[RF_LEVEL_CRITICAL]);
-    wbuf_puts(b, " critical");
+    gbuf *b = &w->out;
+    gbuf_long(b, (long)w->records);
+    gbuf_puts(b, w->records == 1 ? " record: " : " records: ");
+    gbuf_long(b, (long)w->levels[RF_LEVEL_CRITICAL]);
+    gbuf_puts(b, " critical");
     tally(b, w->levels[RF_LEVEL_HIGH], "high");
     tally(b, w->levels[RF_LEVEL_MEDIUM], "medium");
     tally(b, w->levels[RF_LEVEL_LOW], "low");
     tally(b, w->levels[RF_LEVEL_NONE], "none");
     tally(b, w->unreadable, "unreadable");
-    wbuf_putc(b, '\n');
+    gbuf_putc(b, '\n');
     return RF_OK;
 }
 

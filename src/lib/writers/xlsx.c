@@ -98,7 +98,7 @@ static void text(xlsxw_state *x, lxw_col_t col, const char *s, lxw_format *f)
 }
 
 /* Append s to b after sep unless b already holds it as one of its items. */
-static void add_unique(wbuf *b, const char *s, const char *sep)
+static void add_unique(gbuf *b, const char *s, const char *sep)
 {
     if (!s || !*s)
         return;
@@ -111,42 +111,42 @@ static void add_unique(wbuf *b, const char *s, const char *sep)
         p = e ? e + k : b->p + b->len;
     }
     if (b->len)
-        wbuf_puts(b, sep);
-    wbuf_puts(b, s);
+        gbuf_puts(b, sep);
+    gbuf_puts(b, s);
 }
 
 /* The text of one column built from the result's flags or matches. */
 static void joined(xlsxw_state *x, rf_writer *w, const rf_result *res, lxw_col_t col)
 {
-    wbuf *b = &w->cell;
+    gbuf *b = &w->cell;
     b->len = 0;
     for (size_t i = 0; col == 7 && i < res->nflags; i++)
         add_unique(b, res->flags[i].indicator, "; ");
     for (size_t i = 0; col == 8 && i < res->nflags; i++) {
         if (b->len)
-            wbuf_putc(b, '\n');
-        wbuf_puts(b, res->flags[i].field ? res->flags[i].field : "");
-        wbuf_puts(b, ": ");
-        wbuf_puts(b, res->flags[i].evidence ? res->flags[i].evidence : "");
+            gbuf_putc(b, '\n');
+        gbuf_puts(b, res->flags[i].field ? res->flags[i].field : "");
+        gbuf_puts(b, ": ");
+        gbuf_puts(b, res->flags[i].evidence ? res->flags[i].evidence : "");
     }
     for (size_t i = 0; col == 9 && i < res->nmatches; i++) {
         const rf_match *m = &res->matches[i];
         if (b->len)
-            wbuf_putc(b, '\n');
-        wbuf_puts(b, m->party ? m->party : "");
-        wbuf_puts(b, ": ");
-        wbuf_puts(b, m->list ? m->list : "");
-        wbuf_puts(b, " ");
-        wbuf_puts(b, m->entity ? m->entity : "");
-        wbuf_puts(b, " \"");
-        wbuf_puts(b, m->name ? m->name : "");
-        wbuf_puts(b, "\" (");
-        wbuf_score(b, m->score);
-        wbuf_puts(b, m->critical ? ", critical list)" : ")");
+            gbuf_putc(b, '\n');
+        gbuf_puts(b, m->party ? m->party : "");
+        gbuf_puts(b, ": ");
+        gbuf_puts(b, m->list ? m->list : "");
+        gbuf_puts(b, " ");
+        gbuf_puts(b, m->entity ? m->entity : "");
+        gbuf_puts(b, " \"");
+        gbuf_puts(b, m->name ? m->name : "");
+        gbuf_puts(b, "\" (");
+        writer_put_score(b, m->score);
+        gbuf_puts(b, m->critical ? ", critical list)" : ")");
     }
     for (size_t i = 0; col == 10 && i < res->nflags; i++)
         add_unique(b, res->flags[i].source, "\n");
-    wbuf_putc(b, '\0');
+    gbuf_putc(b, '\0');
     if (b->oom)
         x->failed = true;
     else
