@@ -125,6 +125,16 @@ void feed_xml_close(feed_xml *x);
  * expand it; *out the subtree (owned by the reader), NULL at the end. root
  * is checked against the document element once. */
 int feed_xml_next(feed_xml *x, const char *root, const char *name, xmlNodePtr *out);
+/* Stream every element `name` ("A|B" for either) under `root` of src: each
+ * built into an entity by build and handed to cb. list names the entities'
+ * list when src does not. The parsers of entity lists in XML share it. */
+int feed_xml_entities(const rf_feed_src *src, const char *root, const char *name,
+                      const char *list, void (*build)(feed_builder *b, xmlNodePtr n),
+                      rf_entity_cb cb, void *ud, rf_feed_diag *diag);
+/* One entity-list parser over each of a feed's n files in turn. */
+int feed_each_file(const rf_feed_src *src, size_t n,
+                   int (*parse)(const rf_feed_src *, rf_entity_cb, void *, rf_feed_diag *),
+                   rf_entity_cb cb, void *ud, rf_feed_diag *d);
 /* First child element with local name, or NULL. */
 xmlNodePtr xml_child(xmlNodePtr n, const char *name);
 /* Text of the first child element named name (owned by the tree), or NULL. */

@@ -239,10 +239,7 @@ static int parse_all(const rf_feed_def *def, const rf_feed_src *src, size_t n, r
                      rf_goods_cb gcb, void *ud, rf_feed_diag *d)
 {
     (void)def, (void)gcb;
-    int rc = RF_OK;
-    for (size_t i = 0; rc == RF_OK && i < n; i++)
-        rc = rf_feed_parse_csl_csv(&src[i], ecb, ud, d);
-    return rc;
+    return feed_each_file(src, n, rf_feed_parse_csl_csv, ecb, ud, d);
 }
 
 /* trade.gov Consolidated Screening List CSV. */

@@ -110,24 +110,7 @@ static void build_entry(feed_builder *b, xmlNodePtr n)
 int rf_feed_parse_ofac_xml(const rf_feed_src *src, rf_entity_cb cb, void *ud,
                            rf_feed_diag *diag)
 {
-    feed_xml x;
-    feed_builder b;
-    xmlNodePtr n;
-    diag_init(diag);
-    if (!cb)
-        return diag_set(diag, RF_EINVAL, 0, "no callback");
-    int rc = feed_xml_open(&x, src, diag);
-    if (rc)
-        return rc;
-    fb_init(&b, diag, src->list ? src->list : "us_ofac");
-    while ((rc = feed_xml_next(&x, "sdnList", "sdnEntry", &n)) == RF_OK && n) {
-        build_entry(&b, n);
-        if ((rc = fb_emit(&b, cb, ud)) != 0)
-            break;
-    }
-    fb_free(&b);
-    feed_xml_close(&x);
-    return rc;
+    return feed_xml_entities(src, "sdnList", "sdnEntry", "us_ofac", build_entry, cb, ud, diag);
 }
 
 /* Each file of the feed in turn. */
@@ -135,10 +118,7 @@ static int parse_all(const rf_feed_def *def, const rf_feed_src *src, size_t n, r
                      rf_goods_cb gcb, void *ud, rf_feed_diag *d)
 {
     (void)def, (void)gcb;
-    int rc = RF_OK;
-    for (size_t i = 0; rc == RF_OK && i < n; i++)
-        rc = rf_feed_parse_ofac_xml(&src[i], ecb, ud, d);
-    return rc;
+    return feed_each_file(src, n, rf_feed_parse_ofac_xml, ecb, ud, d);
 }
 
 /* OFAC sdn.xml and consolidated.xml. */

@@ -111,25 +111,7 @@ static void build_entry(feed_builder *b, xmlNodePtr n)
 /* Parse the UN consolidated list. */
 int rf_feed_parse_un_xml(const rf_feed_src *src, rf_entity_cb cb, void *ud, rf_feed_diag *diag)
 {
-    feed_xml x;
-    feed_builder b;
-    xmlNodePtr n;
-    diag_init(diag);
-    if (!cb)
-        return diag_set(diag, RF_EINVAL, 0, "no callback");
-    int rc = feed_xml_open(&x, src, diag);
-    if (rc)
-        return rc;
-    fb_init(&b, diag, src->list ? src->list : "un_sc");
-    while ((rc = feed_xml_next(&x, "CONSOLIDATED_LIST", "INDIVIDUAL|ENTITY", &n)) == RF_OK &&
-           n) {
-        build_entry(&b, n);
-        if ((rc = fb_emit(&b, cb, ud)) != 0)
-            break;
-    }
-    fb_free(&b);
-    feed_xml_close(&x);
-    return rc;
+    return feed_xml_entities(src, "CONSOLIDATED_LIST", "INDIVIDUAL|ENTITY", "un_sc", build_entry, cb, ud, diag);
 }
 
 /* Each file of the feed in turn. */
@@ -137,10 +119,7 @@ static int parse_all(const rf_feed_def *def, const rf_feed_src *src, size_t n, r
                      rf_goods_cb gcb, void *ud, rf_feed_diag *d)
 {
     (void)def, (void)gcb;
-    int rc = RF_OK;
-    for (size_t i = 0; rc == RF_OK && i < n; i++)
-        rc = rf_feed_parse_un_xml(&src[i], ecb, ud, d);
-    return rc;
+    return feed_each_file(src, n, rf_feed_parse_un_xml, ecb, ud, d);
 }
 
 /* UN Security Council consolidated list XML. */

@@ -178,3 +178,39 @@ const char *xml_child_text(xmlNodePtr n, const char *name)
 {
     return xml_text(xml_child(n, name));
 }
+
+/* Stream the entities of an XML entity list. */
+int feed_xml_entities(const rf_feed_src *src, const char *root, const char *name,
+                      const char *list, void (*build)(feed_builder *b, xmlNodePtr n),
+                      rf_entity_cb cb, void *ud, rf_feed_diag *diag)
+{
+    feed_xml x;
+    feed_builder b;
+    xmlNodePtr n;
+    diag_init(diag);
+    if (!cb)
+        return diag_set(diag, RF_EINVAL, 0, "no callback");
+    int rc = feed_xml_open(&x, src, diag);
+    if (rc)
+        return rc;
+    fb_init(&b, diag, src->list ? src->list : list);
+    while ((rc = feed_xml_next(&x, root, name, &n)) == RF_OK && n) {
+        build(&b, n);
+        if ((rc = fb_emit(&b, cb, ud)) != 0)
+            break;
+    }
+    fb_free(&b);
+    feed_xml_close(&x);
+    return rc;
+}
+
+/* One parser over each file of a feed. */
+int feed_each_file(const rf_feed_src *src, size_t n,
+                   int (*parse)(const rf_feed_src *, rf_entity_cb, void *, rf_feed_diag *),
+                   rf_entity_cb cb, void *ud, rf_feed_diag *d)
+{
+    int rc = RF_OK;
+    for (size_t i = 0; rc == RF_OK && i < n; i++)
+        rc = parse(&src[i], cb, ud, d);
+    return rc;
+}
