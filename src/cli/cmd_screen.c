@@ -52,6 +52,7 @@ typedef struct screen_run {
     cli_lists lists;      /* the engine: rules, lists, goods table, cache */
     const screen_opts *o;
     size_t records, bad, shown;
+    unsigned long incomplete; /* verdicts whose scan hit a regex limit */
     bool failed_level, io_error;
 } screen_run;
 
@@ -224,7 +225,13 @@ static int screen_record(screen_run *run)
         return rc;
     if (run->o->explain && cli_explain_record(run->rs, run->rec, stderr) != RF_OK)
         return RF_ENOMEM;
-    if (run->res->level >= run->o->fail_on)
+    rf_level lv = run->res->level;
+    if (run->res->nincomplete) { /* a scan cut short may have missed evidence */
+        run->incomplete++;
+        if (lv < RF_LEVEL_MEDIUM)
+            lv = RF_LEVEL_MEDIUM;
+    }
+    if (lv >= run->o->fail_on)
         run->failed_level = true;
     return rf_writer_write(run->w, run->res);
 }
@@ -392,6 +399,10 @@ static int run_inputs(screen_run *run, int argc, char **argv)
         rc = write_failed(run, run->o->audit ? "report" : "output");
     if (rc == EXIT_PIPE)
         return rc;
+    if (run->incomplete)
+        msg_warn("%lu record%s not fully scanned: a rule hit a regular-expression limit "
+                 "(\"incomplete\" in the output); counted as at least medium for --fail-on",
+                 run->incomplete, run->incomplete == 1 ? " was" : "s were");
     if (run->bad)
         rc = worse(rc, EXIT_INPUT);
     if (rc == EXIT_CLEAN && run->failed_level)

@@ -2,7 +2,7 @@
 #include <string.h>
 #include "writer_int.h"
 
-static const char header[] = "id,line,level,score,indicators,rules,evidence,matches,error\r\n";
+static const char header[] = "id,line,level,score,indicators,rules,evidence,matches,error,incomplete\r\n";
 
 /* Whether a spreadsheet would read a cell starting with c as a formula
  * (OWASP "CSV Injection": = + - @ tab and carriage return). */
@@ -118,6 +118,21 @@ static void matches_cell(rf_writer *w, const rf_result *res)
     wbuf_putc(&w->out, ',');
 }
 
+/* Fill the cell with "rule (field)" for each rule not fully scanned, joined with "; ". */
+static void incomplete_cell(rf_writer *w, const rf_result *res)
+{
+    wbuf *c = &w->cell;
+    for (size_t i = 0; i < res->nincomplete; i++) {
+        if (i)
+            wbuf_put(c, "; ", 2);
+        wbuf_puts(c, res->incomplete[i].rule);
+        wbuf_put(c, " (", 2);
+        wbuf_puts(c, res->incomplete[i].field);
+        wbuf_putc(c, ')');
+    }
+    put_cell(w);
+}
+
 /* Build one CSV row (and the header before the first). */
 int writer_csv_record(rf_writer *w, const rf_result *res)
 {
@@ -131,7 +146,8 @@ int writer_csv_record(rf_writer *w, const rf_result *res)
     wbuf_putc(b, ',');
     if (res->error) {
         wbuf_put(b, ",,,,,,", 6);
-        text_cell(w, res->error, '\r');
+        text_cell(w, res->error, ',');
+        wbuf_putc(b, '\r');
     } else {
         text_cell(w, rf_level_name(res->level), ',');
         wbuf_long(b, res->score);
@@ -140,6 +156,8 @@ int writer_csv_record(rf_writer *w, const rf_result *res)
         distinct_cell(w, res, true);
         evidence_cell(w, res);
         matches_cell(w, res);
+        wbuf_putc(b, ',');
+        incomplete_cell(w, res);
         wbuf_putc(b, '\r');
     }
     wbuf_putc(b, '\n');
