@@ -91,6 +91,9 @@ static void usage(FILE *fp, bool audit)
             "      --data DIR        data directory with the list index (default $REDFLAG_DATA,\n"
             "                        else ~/.local/share/redflag; indexed from the bundled\n"
             "                        snapshots on first use)\n"
+            "      --insecure-data   use DATA even if another user could write it (default: refuse\n"
+            "                        one not owned by you or group/world-writable; also\n"
+            "                        REDFLAG_INSECURE_DATA=1)\n"
             "      --conf FILE       feed list (default: feeds/feeds.conf of this installation)\n"
             "      --no-lists        rules only: no list matching and no goods x origin check\n"
             "      --explain         on stderr, for each record: every rule occurrence with its\n"
@@ -185,6 +188,7 @@ static int take_option(screen_opts *o, int c)
             return msg_usage("screen", "--cache-ttl: %s", rf_cache_error());
         return 0;
     case 'd': o->data = optarg; return 0;
+    case 'I': cli_insecure_data = true; return 0;
     case 'c': o->conf = optarg; return 0;
     case 'h': usage(stdout, o->audit); return -1;
     default: return msg_usage("screen", "bad option");
@@ -204,7 +208,7 @@ static int parse(int argc, char **argv, screen_opts *o)
         {"report", required_argument, NULL, 'R'}, {"help", no_argument, NULL, 'h'},
         {"explain", no_argument, NULL, 'X'},
         {"delimiter", required_argument, NULL, 'D'}, {"encoding", required_argument, NULL, 'E'},
-        {"sheet", required_argument, NULL, 'S'},
+        {"sheet", required_argument, NULL, 'S'}, {"insecure-data", no_argument, NULL, 'I'},
         {NULL, 0, NULL, 0},
     };
     int c, rc;
