@@ -283,6 +283,11 @@ static void test_csv(void **state)
                                 "(organisation, 0.96)\",,\r\n"));
     assert_non_null(strstr(out, "\r\n,7,,,,,,,\"invalid UTF-8 in field \"\"text\"\" at byte "
                                 "112\",\r\n"));
+    /* ESC and the C1 CSI of the input do not reach whoever prints the CSV */
+    assert_null(strchr(out, '\033'));
+    assert_null(strstr(out, "\302\233"));
+    assert_non_null(strstr(out, "=HYPERLINK(\"\"x\"\")?[2J\tplacement fee"));
+    assert_non_null(strstr(out, "candidate ?31m ref:"));
     free(out);
 }
 
