@@ -107,6 +107,7 @@ bench: $(BIN)
 # runs each for FUZZ_SECONDS on a corpus seeded from the test fixtures.
 FUZZ_SECONDS ?= 30
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -std=c11 -D_GNU_SOURCE \
+              -DRF_VERSION='"$(VERSION)"' \
               -Iinclude -Isrc/lib $(PKG_CFLAGS)
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 build/fuzz/obj/%.o: %.c

@@ -48,7 +48,7 @@ _redflag()
     esac
 
     screen_opts="-o --output -f --from --fail-on --map --delimiter --encoding --sheet --rules
-                 --data --conf --no-lists --no-cache --cache-ttl --no-color --no-prefilter --explain --help"
+                 --data --insecure-data --conf --no-lists --no-cache --cache-ttl --no-color --no-prefilter --explain --help"
     case $cmd in
         screen) opts=$screen_opts ;;
         audit) opts="${screen_opts/-o --output /} --report" ;;
@@ -59,15 +59,15 @@ _redflag()
             fi
             opts="--rules --min-examples --help" ;;
         compare) opts="-k --kind -o --output --explain --help" ;;
-        fetch) opts="--offline --feed --data --conf --timeout --deadline --ca-file --help" ;;
+        fetch) opts="--offline --feed --data --insecure-data --conf --timeout --deadline --ca-file --help" ;;
         feeds) opts="--data --conf -o --output --help" ;;
-        lookup) opts="--country --kind -n --limit --min -o --output --data --conf --help" ;;
+        lookup) opts="--country --kind -n --limit --min -o --output --data --insecure-data --conf --help" ;;
         cache)
             if [ "$COMP_CWORD" -eq 2 ]; then
                 COMPREPLY=($(compgen -W "stats clear --help" -- "$cur"))
                 return 0
             fi
-            opts="--data --rules --conf --help" ;;
+            opts="--data --insecure-data --rules --conf --help" ;;
         *) return 0 ;;
     esac
 

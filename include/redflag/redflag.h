@@ -12,6 +12,7 @@
 #include "redflag/cache.h"
 #include "redflag/common.h"
 #include "redflag/country.h"
+#include "redflag/datadir.h"
 #include "redflag/feed.h"
 #include "redflag/feedconf.h"
 #include "redflag/fetch.h"

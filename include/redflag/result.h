@@ -41,6 +41,13 @@ typedef struct rf_match {
                               (result), or NULL */
 } rf_match;
 
+/* A rule whose patterns hit a PCRE2 match, depth or heap limit on a field:
+ * the rest of that field was not scanned for it, so the verdict may miss it. */
+typedef struct rf_incomplete {
+    const char *rule;      /* rule id (result) */
+    const char *field;     /* dotted path of the field (result) */
+} rf_incomplete;
+
 typedef struct rf_result {
     const char *id;        /* record id, or NULL (result) */
     const char *source;    /* input name (not owned) */
@@ -55,6 +62,8 @@ typedef struct rf_result {
     bool cached;
     const char *supplier;  /* the record's supplier name and country, or NULL: for */
     const char *supplier_country; /* reports only, not in the JSON result (not owned) */
+    rf_incomplete *incomplete; /* the rules and fields not fully scanned; */
+    size_t nincomplete;        /* nincomplete > 0: the verdict is incomplete */
 } rf_result;
 
 /* Create an empty result; owned by the caller (rf_result_destroy). */
@@ -69,6 +78,9 @@ RF_API const char *rf_result_strdup(rf_result *res, const char *s, size_t len);
 RF_API int rf_result_add_flag(rf_result *res, const rf_flag *flag);
 /* Append a list match (strings copied into the result). */
 RF_API int rf_result_add_match(rf_result *res, const rf_match *m);
+/* Note that rule did not finish scanning field (both copied; a pair already
+ * noted is not added again). */
+RF_API int rf_result_add_incomplete(rf_result *res, const char *rule, const char *field);
 /* Mark the result as an unreadable record with this message (copied). */
 RF_API int rf_result_set_error(rf_result *res, const char *id, const char *msg);
 

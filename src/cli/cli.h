@@ -43,6 +43,13 @@ const char *cli_feeds_conf(const char *opt);
  * $XDG_DATA_HOME/redflag, ~/.local/share/redflag; NULL when none. Static storage. */
 const char *cli_data_dir(const char *opt);
 
+/* --insecure-data: use a data directory that fails rf_data_dir_check. */
+extern bool cli_insecure_data;
+/* Refuse an untrusted data directory (rf_data_dir_check) with the path and
+ * the fix, unless --insecure-data or REDFLAG_INSECURE_DATA=1 (then a warning).
+ * Returns EXIT_CLEAN or EXIT_IO. */
+int cli_data_check(const char *dir);
+
 struct rf_feedconf;
 /* Load the feed list (--conf or the default), printing its error; NULL on failure. */
 struct rf_feedconf *cli_load_conf(const char *opt);

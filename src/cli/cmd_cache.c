@@ -29,6 +29,7 @@ static void usage(FILE *fp)
             "          profiles of another generation, and hits and misses of recent runs\n"
             "  clear   remove every profile (safe while screens run)\n\n"
             "      --data DIR    data directory (default $REDFLAG_DATA, else ~/.local/share/redflag)\n"
+            "      --insecure-data  use DIR even if another user could write it\n"
             "      --rules DIR   rules of the current generation (default: shipped rules)\n"
             "      --conf FILE   feed list of the current generation (default: feeds/feeds.conf)\n\n"
             "Exit: 0 done, 2 usage, 3 rule error, 4 storage error.\n");
@@ -40,6 +41,7 @@ static int parse(int argc, char **argv, cache_opts *o)
     static const struct option longs[] = {
         {"data", required_argument, NULL, 'd'}, {"conf", required_argument, NULL, 'c'},
         {"rules", required_argument, NULL, 'r'}, {"help", no_argument, NULL, 'h'},
+        {"insecure-data", no_argument, NULL, 'I'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -48,6 +50,8 @@ static int parse(int argc, char **argv, cache_opts *o)
             o->data = optarg;
         else if (c == 'c')
             o->conf = optarg;
+        else if (c == 'I')
+            cli_insecure_data = true;
         else if (c == 'r' && o->nrules < sizeof o->rules / sizeof o->rules[0])
             o->rules[o->nrules++] = optarg;
         else if (c == 'h') {
@@ -185,5 +189,7 @@ int cmd_cache(int argc, char **argv)
     const char *data = cli_data_dir(o.data);
     if (!data)
         return msg_usage("cache", "no data directory: set --data, REDFLAG_DATA or HOME");
+    if (cli_data_check(data) != EXIT_CLEAN)
+        return EXIT_IO;
     return strcmp(action, "stats") == 0 ? do_stats(&o, data) : do_clear(data);
 }

@@ -31,6 +31,7 @@ static void usage(FILE *fp)
             "  --offline        no network: index the last good copies, else the bundled snapshots\n"
             "  --feed NAME      fetch only this feed (repeatable); the others keep their last copy\n"
             "  --data DIR       data directory (default $REDFLAG_DATA, else ~/.local/share/redflag)\n"
+            "  --insecure-data  use DIR even if another user could write it (default: refuse)\n"
             "  --conf FILE      feed list (default: feeds/feeds.conf of this installation)\n"
             "  --timeout SECS   time limit of one download attempt, connect to last byte\n"
             "                   (default 600); a stalled transfer is cut sooner (below)\n"
@@ -66,7 +67,7 @@ static int parse(int argc, char **argv, fetch_opts *o)
         {"offline", no_argument, NULL, 'O'}, {"feed", required_argument, NULL, 'f'},
         {"data", required_argument, NULL, 'd'}, {"conf", required_argument, NULL, 'c'},
         {"timeout", required_argument, NULL, 't'}, {"ca-file", required_argument, NULL, 'a'},
-        {"deadline", required_argument, NULL, 'D'},
+        {"deadline", required_argument, NULL, 'D'}, {"insecure-data", no_argument, NULL, 'I'},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
     };
     int c;
@@ -79,6 +80,7 @@ static int parse(int argc, char **argv, fetch_opts *o)
             o->only[o->nonly++] = optarg;
             break;
         case 'd': o->data = optarg; break;
+        case 'I': cli_insecure_data = true; break;
         case 'c': o->conf = optarg; break;
         case 'a': o->ca_file = optarg; break;
         case 't':
@@ -141,6 +143,8 @@ int cmd_fetch(int argc, char **argv)
     const char *data = cli_data_dir(fo.data);
     if (!data)
         return msg_usage("fetch", "no data directory: set --data, REDFLAG_DATA or HOME");
+    if (cli_data_check(data) != EXIT_CLEAN)
+        return EXIT_IO;
     rf_feedconf *conf = cli_load_conf(fo.conf);
     if (!conf)
         return EXIT_INPUT;

@@ -21,7 +21,8 @@ static void usage(FILE *fp)
 {
     fprintf(fp,
             "usage: redflag lookup NAME [--country CC] [--kind KIND] [--limit N]\n"
-            "                           [--min SCORE] [-o table|jsonl] [--data DIR]\n\n"
+            "                           [--min SCORE] [-o table|jsonl] [--data DIR]\n"
+            "                           [--insecure-data]\n\n"
             "       redflag lookup - [OPTIONS] < names.txt   (one name per line; jsonl out)\n\n"
             "Finds NAME on the risk lists in the index (run `redflag fetch` first; with no\n"
             "index the bundled snapshots are indexed). Each hit shows the list, the entity\n"
@@ -136,6 +137,7 @@ int cmd_lookup(int argc, char **argv)
         {"limit", required_argument, NULL, 'n'}, {"min", required_argument, NULL, 'm'},
         {"output", required_argument, NULL, 'o'}, {"data", required_argument, NULL, 'd'},
         {"conf", required_argument, NULL, 'C'}, {"help", no_argument, NULL, 'h'},
+        {"insecure-data", no_argument, NULL, 'I'},
         {NULL, 0, NULL, 0},
     };
     const char *data = NULL, *conf = NULL, *country = NULL;
@@ -163,6 +165,7 @@ int cmd_lookup(int argc, char **argv)
             break;
         case 'd': data = optarg; break;
         case 'C': conf = optarg; break;
+        case 'I': cli_insecure_data = true; break;
         case 'h': usage(stdout); return EXIT_CLEAN;
         default: return msg_usage("lookup", "bad option");
         }

@@ -52,6 +52,7 @@ typedef struct screen_run {
     cli_lists lists;      /* the engine: rules, lists, goods table, cache */
     const screen_opts *o;
     size_t records, bad, shown;
+    unsigned long incomplete; /* verdicts whose scan hit a regex limit */
     bool failed_level, io_error;
 } screen_run;
 
@@ -90,6 +91,9 @@ static void usage(FILE *fp, bool audit)
             "      --data DIR        data directory with the list index (default $REDFLAG_DATA,\n"
             "                        else ~/.local/share/redflag; indexed from the bundled\n"
             "                        snapshots on first use)\n"
+            "      --insecure-data   use DATA even if another user could write it (default: refuse\n"
+            "                        one not owned by you or group/world-writable; also\n"
+            "                        REDFLAG_INSECURE_DATA=1)\n"
             "      --conf FILE       feed list (default: feeds/feeds.conf of this installation)\n"
             "      --no-lists        rules only: no list matching and no goods x origin check\n"
             "      --explain         on stderr, for each record: every rule occurrence with its\n"
@@ -184,6 +188,7 @@ static int take_option(screen_opts *o, int c)
             return msg_usage("screen", "--cache-ttl: %s", rf_cache_error());
         return 0;
     case 'd': o->data = optarg; return 0;
+    case 'I': cli_insecure_data = true; return 0;
     case 'c': o->conf = optarg; return 0;
     case 'h': usage(stdout, o->audit); return -1;
     default: return msg_usage("screen", "bad option");
@@ -203,7 +208,7 @@ static int parse(int argc, char **argv, screen_opts *o)
         {"report", required_argument, NULL, 'R'}, {"help", no_argument, NULL, 'h'},
         {"explain", no_argument, NULL, 'X'},
         {"delimiter", required_argument, NULL, 'D'}, {"encoding", required_argument, NULL, 'E'},
-        {"sheet", required_argument, NULL, 'S'},
+        {"sheet", required_argument, NULL, 'S'}, {"insecure-data", no_argument, NULL, 'I'},
         {NULL, 0, NULL, 0},
     };
     int c, rc;
@@ -224,7 +229,13 @@ static int screen_record(screen_run *run)
         return rc;
     if (run->o->explain && cli_explain_record(run->rs, run->rec, stderr) != RF_OK)
         return RF_ENOMEM;
-    if (run->res->level >= run->o->fail_on)
+    rf_level lv = run->res->level;
+    if (run->res->nincomplete) { /* a scan cut short may have missed evidence */
+        run->incomplete++;
+        if (lv < RF_LEVEL_MEDIUM)
+            lv = RF_LEVEL_MEDIUM;
+    }
+    if (lv >= run->o->fail_on)
         run->failed_level = true;
     return rf_writer_write(run->w, run->res);
 }
@@ -392,6 +403,10 @@ static int run_inputs(screen_run *run, int argc, char **argv)
         rc = write_failed(run, run->o->audit ? "report" : "output");
     if (rc == EXIT_PIPE)
         return rc;
+    if (run->incomplete)
+        msg_warn("%lu record%s not fully scanned: a rule hit a regular-expression limit "
+                 "(\"incomplete\" in the output); counted as at least medium for --fail-on",
+                 run->incomplete, run->incomplete == 1 ? " was" : "s were");
     if (run->bad)
         rc = worse(rc, EXIT_INPUT);
     if (rc == EXIT_CLEAN && run->failed_level)

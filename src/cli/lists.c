@@ -1,10 +1,12 @@
 /* Opening what a command screens with: data directory, feed list, index
  * (built from the bundled snapshots on first use, with a message), and the
  * library's screening engine over them (screen.h), whose notes it prints. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "redflag/datadir.h"
 #include "redflag/screen.h"
 #include "redflag/update.h"
 
@@ -22,6 +24,24 @@ char *cli_json_string(const char *s)
     if (g)
         yajl_gen_free(g);
     return out ? out : strdup("\"\"");
+}
+
+bool cli_insecure_data;
+
+/* Refuse an untrusted data directory unless told to use it. */
+int cli_data_check(const char *dir)
+{
+    char why[PATH_MAX * 2 + 200];
+    if (rf_data_dir_check(dir, why, sizeof why) == RF_OK)
+        return EXIT_CLEAN;
+    const char *env = getenv("REDFLAG_INSECURE_DATA");
+    if (cli_insecure_data || (env && strcmp(env, "1") == 0)) {
+        msg_warn("using an untrusted data directory: %s", why);
+        return EXIT_CLEAN;
+    }
+    msg_error("refusing an untrusted data directory (whoever can write it can change "
+              "verdicts): %s", why);
+    return EXIT_IO;
 }
 
 /* Build the index from the bundled snapshots (no network), telling the user. */
@@ -107,6 +127,8 @@ int cli_lists_open(cli_lists *l, const cli_lists_opts *o)
                  "risk lists");
         return make_engine(l, o, false);
     }
+    if (cli_data_check(l->data) != EXIT_CLEAN)
+        return EXIT_IO;
     if (!(l->conf = cli_load_conf(o->conf)))
         return EXIT_INPUT;
     int rc = open_index(l);

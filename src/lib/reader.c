@@ -241,6 +241,23 @@ static int sniff(rf_reader *r)
     return RF_OK;
 }
 
+/* A record whose unit or reference price is negative is an input error (every
+ * format passes here); a zero price is read and left to the rules
+ * (rules/procurement.rules, price_zero). */
+static int check_prices(rf_reader *r, rf_record *rec)
+{
+    static const rf_field prices[] = {RF_F_ITEM_UNIT_PRICE, RF_F_ITEM_REFERENCE_PRICE};
+    for (size_t i = 0; i < sizeof prices / sizeof prices[0]; i++) {
+        double v;
+        if (rf_record_num(rec, prices[i], &v) && v < 0) {
+            const char *text = rf_record_str(rec, prices[i], 0, NULL);
+            return reader_fail(r, "%s is negative: \"%.40s\"; a price cannot be below zero",
+                               rf_field_get(prices[i])->path, text ? text : "");
+        }
+    }
+    return RF_OK;
+}
+
 /* Read the next record. */
 int rf_reader_next(rf_reader *r, rf_record *rec)
 {
@@ -254,9 +271,8 @@ int rf_reader_next(rf_reader *r, rf_record *rec)
         if (rc != RF_OK)
             return rc;
     }
-    if (r->doc)
-        return doc_next(r, rec);
-    return reader_ops_of(r->fmt)->next(r, rec);
+    int rc = r->doc ? doc_next(r, rec) : reader_ops_of(r->fmt)->next(r, rec);
+    return rc == RF_OK ? check_prices(r, rec) : rc;
 }
 
 /* The last error message. */

@@ -20,7 +20,7 @@ typedef struct block {
 typedef struct result_impl {
     rf_result pub;          /* first, so an rf_result * is a result_impl * */
     block *head, *cur;
-    size_t flagcap, matchcap;
+    size_t flagcap, matchcap, inccap;
 } result_impl;
 
 /* The private part of a public result. */
@@ -54,6 +54,7 @@ void rf_result_destroy(rf_result *res)
     }
     free(res->flags);
     free(res->matches);
+    free(res->incomplete);
     free(r);
 }
 
@@ -74,6 +75,7 @@ void rf_result_reset(rf_result *res)
     res->score = 0;
     res->nflags = 0;
     res->nmatches = 0;
+    res->nincomplete = 0;
     res->cached = false;
     res->supplier = res->supplier_country = NULL;
 }
@@ -183,6 +185,26 @@ int rf_result_add_match(rf_result *res, const rf_match *m)
     if (rc)
         return rc;
     res->matches[res->nmatches++] = c;
+    return RF_OK;
+}
+
+/* Note a rule and field not fully scanned, once per pair. */
+int rf_result_add_incomplete(rf_result *res, const char *rule, const char *field)
+{
+    if (!res || !rule || !field)
+        return RF_EINVAL;
+    for (size_t i = 0; i < res->nincomplete; i++)
+        if (strcmp(res->incomplete[i].rule, rule) == 0 &&
+            strcmp(res->incomplete[i].field, field) == 0)
+            return RF_OK;
+    rf_incomplete c;
+    if (dup_opt(res, &c.rule, rule) || dup_opt(res, &c.field, field))
+        return RF_ENOMEM;
+    result_impl *r = impl(res);
+    int rc = grow((void **)&res->incomplete, &r->inccap, res->nincomplete, sizeof c);
+    if (rc)
+        return rc;
+    res->incomplete[res->nincomplete++] = c;
     return RF_OK;
 }
 

@@ -227,6 +227,7 @@ struct rf_scanner {
     bool maybe_all;        /* the prefilter is off or gave up for this record */
     bool prefilter;
     unsigned long limit_hits;
+    uint64_t limit_fields; /* bit f: a pattern hit a PCRE2 limit on field f in this rule */
     scan_trace_fn trace;   /* rules trace: told of each suppressed occurrence, or NULL */
     void *trace_ud;
     rf_field cur_field;    /* the value being matched, for the trace */

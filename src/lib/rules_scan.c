@@ -148,7 +148,8 @@ static int run(rf_scanner *sc, const pcre2_code *re, const char *t, size_t len, 
     if (rc == PCRE2_ERROR_NOMATCH)
         return 0;
     if (rc < 0) {
-        sc->limit_hits++;
+        sc->limit_hits++; /* a match, depth or heap limit: the value is not fully scanned */
+        sc->limit_fields |= (uint64_t)1 << sc->cur_field;
         return -1;
     }
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md);
@@ -525,6 +526,17 @@ static void check_fields(rf_scanner *sc)
     run_prefilter(sc);
 }
 
+/* Note in the result each field on which rule r hit a PCRE2 limit. */
+static int add_incomplete(rf_scanner *sc, const rule *r, rf_result *res)
+{
+    int rc = RF_OK;
+    for (int f = 0; rc == RF_OK && f < RF_F_COUNT; f++)
+        if (sc->limit_fields >> f & 1)
+            rc = rf_result_add_incomplete(res, r->info.id, rf_field_get((rf_field)f)->path);
+    sc->limit_fields = 0;
+    return rc;
+}
+
 /* Evaluate the rules of one scope (or all, scope -1) on a record, appending flags. */
 static int scan(rf_scanner *sc, const rf_record *rec, int scope, rf_result *res)
 {
@@ -536,11 +548,12 @@ static int scan(rf_scanner *sc, const rf_record *rec, int scope, rf_result *res)
             continue;
         if (!(r->reads & sc->present) && !r->fires_empty)
             continue; /* it reads only absent fields: the same as on an empty record */
-        if (scanner_rule_fires(sc, r)) {
-            int rc = add_flag(sc, r, res);
-            if (rc != RF_OK)
-                return rc;
-        }
+        sc->limit_fields = 0;
+        int rc = scanner_rule_fires(sc, r) ? add_flag(sc, r, res) : RF_OK;
+        if (rc == RF_OK && sc->limit_fields)
+            rc = add_incomplete(sc, r, res);
+        if (rc != RF_OK)
+            return rc;
     }
     return RF_OK;
 }

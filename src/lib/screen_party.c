@@ -148,11 +148,12 @@ static int screen_party(job *j, const rf_record_party *rp, bool *from_cache)
     if (rc != RF_ENOTFOUND)
         return rc;
     const rf_match_hit *hits;
-    size_t n, f0 = j->res->nflags;
+    size_t n, f0 = j->res->nflags, i0 = j->res->nincomplete;
     rc = rf_matcher_party(j->s->m, &rp->p, &hits, &n);
     if (rc == RF_OK && scope != RF_SCOPE_RECORD)
         rc = rf_scanner_scan_scope(j->sc, j->rec, scope, j->res);
-    if (rc == RF_OK && keyed && j->c) {
+    /* a scan cut short by a regex limit is not a profile to replay */
+    if (rc == RF_OK && keyed && j->c && j->res->nincomplete == i0) {
         size_t nf = j->res->nflags - f0;
         profile pf = {hits, n, j->s->pr.need_flags && nf <= RF_CACHE_MAX_FLAGS,
                       j->res->flags + f0, nf};

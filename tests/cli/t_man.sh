@@ -38,7 +38,7 @@ else
     for s in $(help_cmds "$tmp/help-$c.txt"); do
       expect_grep "man-$c-$s" "redflag $c $s\\b\\|^     $c $s\\b" "$tmp/man1.txt"
     done
-    for v in $(grep -o 'REDFLAG_[A-Z]*' "$tmp/help-$c.txt" | sort -u); do
+    for v in $(grep -o 'REDFLAG_[A-Z_]*[A-Z]' "$tmp/help-$c.txt" | sort -u); do
       expect_grep "man-env-$v" "^     $v\$" "$tmp/man1.txt"
     done
   done

@@ -394,6 +394,43 @@ static void test_csv_aliases(void **state)
     close_fx(&f);
 }
 
+/* 100,000 unused columns give one warning with the count and the first
+ * five names, not a line each; a duplicate of a used column is named as such. */
+static void test_csv_unused_aggregated(void **state)
+{
+    (void)state;
+    size_t ncols = 100000, cap = ncols * 8 + 256, o = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    o += (size_t)snprintf(text, cap, "id,supplier_name,Supplier Name");
+    for (size_t i = 3; i < ncols; i++)
+        o += (size_t)snprintf(text + o, cap - o, ",x%zu", i);
+    o += (size_t)snprintf(text + o, cap - o, "\nPO-1,Acme Ltd,Other Ltd");
+    for (size_t i = 3; i < ncols; i++)
+        text[o++] = ',';
+    text[o++] = '\n';
+    fx f;
+    open_text(&f, text, o, RF_FMT_CSV, NULL);
+    assert_int_equal(rf_reader_next(f.r, f.rec), RF_OK);
+    assert_string_equal(val(f.rec, RF_F_SUPPLIER_NAME, 0), "Acme Ltd");
+    size_t n;
+    const char *const *w = rf_reader_warnings(f.r, &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(w[0], "99998 columns are not used: 'Supplier Name' (supplier.name from "
+                              "another column), 'x3', 'x4', 'x5', 'x6' and 99993 more; map one "
+                              "with --map FIELD=COLUMN");
+    close_fx(&f);
+    free(text);
+    /* two unused columns: both named, no "more" */
+    open_str(&f, "id,Fax,,supplier_name\nPO-2,1,2,Acme\n", RF_FMT_CSV);
+    assert_int_equal(rf_reader_next(f.r, f.rec), RF_OK);
+    w = rf_reader_warnings(f.r, &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(w[0], "2 columns are not used: 'Fax', column 3 (no name); map one with "
+                              "--map FIELD=COLUMN");
+    close_fx(&f);
+}
+
 /* --map pairs override the built-in spellings and reach unknown columns. */
 static void test_csv_map(void **state)
 {
@@ -563,6 +600,28 @@ static void test_office_exports(void **state)
     }
 }
 
+/* A negative unit or reference price is a bad record naming the field and the
+ * value, in every format; zero is read (the price_zero rule flags it). */
+static void test_negative_price(void **state)
+{
+    (void)state;
+    fx f;
+    open_str(&f, "id;unit_price;reference_price\nA;(12,50);3\nB;0;3\nC;1;-2\nD;2;3\n",
+             RF_FMT_CSV);
+    expect_bad(&f, "item.unit_price is negative: \"(12,50)\"; a price cannot be below zero", 2);
+    assert_int_equal(rf_reader_next(f.r, f.rec), RF_OK);
+    double v;
+    assert_true(rf_record_num(f.rec, RF_F_ITEM_UNIT_PRICE, &v));
+    assert_true(v == 0);
+    expect_bad(&f, "item.reference_price is negative: \"-2\"; a price cannot be below zero", 4);
+    assert_int_equal(rf_reader_next(f.r, f.rec), RF_OK);
+    assert_string_equal(val(f.rec, RF_F_ID, 0), "D");
+    close_fx(&f);
+    open_str(&f, "{\"id\": \"J\", \"item\": {\"unit_price\": -0.021}}\n", RF_FMT_JSONL);
+    expect_bad(&f, "item.unit_price is negative: \"-0.021\"; a price cannot be below zero", 1);
+    close_fx(&f);
+}
+
 /* Numbers as offices write them, in a semicolon file (decimal comma) and a
  * comma file (decimal point); a bad one is one bad record naming its line. */
 static void test_csv_office_numbers(void **state)
@@ -575,7 +634,7 @@ static void test_csv_office_numbers(void **state)
         {"1.234.567", 1234567},
     };
     char buf[4096];
-    size_t n = (size_t)snprintf(buf, sizeof buf, "id;unit_price\n");
+    size_t n = (size_t)snprintf(buf, sizeof buf, "id;quantity\n");
     for (size_t i = 0; i < sizeof de / sizeof de[0]; i++)
         n += (size_t)snprintf(buf + n, sizeof buf - n, "%zu;%s\n", i, de[i].text);
     n += (size_t)snprintf(buf + n, sizeof buf - n, "bad;1.23.4\nlast;2,5\n");
@@ -585,10 +644,10 @@ static void test_csv_office_numbers(void **state)
         double v;
         if (rf_reader_next(f.r, f.rec) != RF_OK)
             fail_msg("'%s': %s", de[i].text, rf_reader_error(f.r));
-        assert_true(rf_record_num(f.rec, RF_F_ITEM_UNIT_PRICE, &v));
+        assert_true(rf_record_num(f.rec, RF_F_ITEM_QUANTITY, &v));
         if (fabs(v - de[i].want) > 1e-9)
             fail_msg("'%s' read as %g, want %g", de[i].text, v, de[i].want);
-        assert_string_equal(val(f.rec, RF_F_ITEM_UNIT_PRICE, 0), de[i].text);
+        assert_string_equal(val(f.rec, RF_F_ITEM_QUANTITY, 0), de[i].text);
     }
     expect_bad(&f, "expected a number, got string \"1.23.4\"", (long)(sizeof de / sizeof de[0]) + 2);
     assert_string_equal(val(f.rec, RF_F_ID, 0), "bad");
@@ -909,7 +968,8 @@ int main(void)
         cmocka_unit_test(test_jsonl_line_numbers),
         cmocka_unit_test(test_empty_input),
         cmocka_unit_test(test_record_from_json),
-        cmocka_unit_test(test_csv_aliases),
+        cmocka_unit_test(test_csv_aliases), cmocka_unit_test(test_csv_unused_aggregated),
+        cmocka_unit_test(test_negative_price),
         cmocka_unit_test(test_csv_map),
         cmocka_unit_test(test_csv_bad_map),
         cmocka_unit_test(test_csv_ragged),

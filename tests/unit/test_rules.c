@@ -299,6 +299,17 @@ static void test_match_limit(void **state)
     assert_int_equal(rf_scanner_scan(sc, rec, res), RF_OK);
     assert_int_equal(res->nflags, 0);
     assert_true(rf_scanner_limit_hits(sc) >= 1);
+    /* the verdict says which rule did not finish scanning which field */
+    assert_int_equal(res->nincomplete, 1);
+    assert_string_equal(res->incomplete[0].field, "text");
+    assert_string_equal(res->incomplete[0].rule, rf_ruleset_rule(rs, 0)->id);
+    /* the next record, scanned in full, is not marked */
+    const char *ok = "{\"text\": \"aaa bbb\"}";
+    rf_result_reset(res);
+    assert_int_equal(rf_record_from_json(ok, strlen(ok), rec, err, sizeof err), RF_OK);
+    assert_int_equal(rf_scanner_scan(sc, rec, res), RF_OK);
+    assert_int_equal(res->nflags, 1);
+    assert_int_equal(res->nincomplete, 0);
     rf_scanner_destroy(sc);
     rf_result_destroy(res);
     rf_record_destroy(rec);

@@ -291,7 +291,7 @@ static void test_csv(void **state)
     sample *s = *state;
     char *out = render(s->res, 4, RF_OUT_CSV, 0);
     expect_fixture(out, "sample.csv");
-    const char *hdr = "id,line,level,score,indicators,rules,evidence,matches,error\r\n";
+    const char *hdr = "id,line,level,score,indicators,rules,evidence,matches,error,incomplete\r\n";
     assert_memory_equal(out, hdr, strlen(hdr));
     assert_null(strstr(out + 1, "id,line,level"));
     assert_non_null(strstr(out, "\r\nPO-2026-0101/1,1,critical,89,"
@@ -299,9 +299,14 @@ static void test_csv(void **state)
                                 "abnormally_low_price,"));
     assert_non_null(strstr(out, "kept by the factory \"\"for safekeeping\"\" and"));
     assert_non_null(strstr(out, ",\"us_uflpa:Hoshine Silicon Industry (Shanshan) Co., Ltd "
-                                "(organisation, 0.96)\",\r\n"));
+                                "(organisation, 0.96)\",,\r\n"));
     assert_non_null(strstr(out, "\r\n,7,,,,,,,\"invalid UTF-8 in field \"\"text\"\" at byte "
-                                "112\"\r\n"));
+                                "112\",\r\n"));
+    /* ESC and the C1 CSI of the input do not reach whoever prints the CSV */
+    assert_null(strchr(out, '\033'));
+    assert_null(strstr(out, "\302\233"));
+    assert_non_null(strstr(out, "=HYPERLINK(\"\"x\"\")?[2J\tplacement fee"));
+    assert_non_null(strstr(out, "candidate ?31m ref:"));
     free(out);
 }
 
@@ -323,7 +328,7 @@ static void test_csv_formula(void **state)
         char *row = strstr(out, "\r\n") + 2;
         char want[128];
         bool q = starts[i][0] == '\r';
-        snprintf(want, sizeof want, "%s'%s%s,3,high,60,debt_bondage,r1; r2,text: a | text: b,,\r\n",
+        snprintf(want, sizeof want, "%s'%s%s,3,high,60,debt_bondage,r1; r2,text: a | text: b,,,\r\n",
                  q ? "\"" : "", starts[i], q ? "\"" : "");
         assert_string_equal(row, want);
         free(out);

@@ -326,29 +326,80 @@ static int apply_map(rf_reader *r)
     return RF_OK;
 }
 
-/* Turn the current row into the column mapping, warning about unused columns. */
+#define UNUSED_NAMED 5 /* unused columns named in the one warning about them */
+
+/* Why column i (name) is not used, for the warning: the single-column text,
+ * or the short form for the list of many. */
+static void unused_why(const csv_state *c, size_t i, int f, bool one, char *buf, size_t n)
+{
+    const char *name = col_name(c, i);
+    if (f >= 0 && one)
+        snprintf(buf, n, "column '%.60s' is not used: %s already comes from another column", name,
+                 rf_field_get((rf_field)f)->path);
+    else if (f >= 0)
+        snprintf(buf, n, "'%.40s' (%s from another column)", name, rf_field_get((rf_field)f)->path);
+    else if (!name[0])
+        snprintf(buf, n, one ? "column %zu has no name and is not used" : "column %zu (no name)",
+                 i + 1);
+    else if (one)
+        snprintf(buf, n, "column '%.60s' is not used; map it with --map FIELD=%.60s", name, name);
+    else
+        snprintf(buf, n, "'%.40s'", name);
+}
+
+/* One warning for the columns not used: the column and why when there is one,
+ * else their count and the first UNUSED_NAMED (a wide sheet must not print a
+ * line per column). */
+static int warn_unused(rf_reader *r, const int *dup, size_t nunused)
+{
+    csv_state *c = &r->csv;
+    char list[UNUSED_NAMED * 80 + 64], one[200];
+    size_t o = 0, named = 0;
+    list[0] = '\0';
+    for (size_t i = 0; i < c->ncols && named < UNUSED_NAMED; i++) {
+        if (c->cols[i].field >= 0)
+            continue;
+        unused_why(c, i, dup[i], nunused == 1, one, sizeof one);
+        if (nunused == 1)
+            return reader_warn(r, "%s", one);
+        int k = snprintf(list + o, sizeof list - o, "%s%s", named ? ", " : "", one);
+        if (k > 0 && o + (size_t)k < sizeof list)
+            o += (size_t)k;
+        named++;
+    }
+    if (nunused > named)
+        return reader_warn(r, "%zu columns are not used: %s and %zu more; map one with --map "
+                           "FIELD=COLUMN", nunused, list, nunused - named);
+    return reader_warn(r, "%zu columns are not used: %s; map one with --map FIELD=COLUMN",
+                       nunused, list);
+}
+
+/* Turn the current row into the column mapping, warning once about unused columns. */
 static int take_header(rf_reader *r)
 {
     csv_state *c = &r->csv;
     int rc = copy_names(c);
     if (rc == RF_OK)
         rc = apply_map(r);
+    int *dup = rc == RF_OK ? malloc((c->ncols + 1) * sizeof *dup) : NULL;
+    if (rc == RF_OK && !dup)
+        rc = RF_ENOMEM;
+    size_t nunused = 0;
     for (size_t i = 0; rc == RF_OK && i < c->ncols; i++) {
+        dup[i] = -1;
         if (c->cols[i].field >= 0)
             continue;
-        const char *name = col_name(c, i);
-        int f = header_field(name);
-        if (f >= 0 && taken(c, f))
-            rc = reader_warn(r, "column '%s' is not used: %s already comes from another "
-                             "column", name, rf_field_get((rf_field)f)->path);
-        else if (f >= 0)
+        int f = header_field(col_name(c, i));
+        if (f >= 0 && !taken(c, f))
             c->cols[i].field = f;
-        else if (!name[0])
-            rc = reader_warn(r, "column %zu has no name and is not used", i + 1);
-        else
-            rc = reader_warn(r, "column '%s' is not used; map it with --map FIELD=%s", name,
-                             name);
+        else {
+            dup[i] = f; /* -1: unknown or unnamed; else the field another column gives */
+            nunused++;
+        }
     }
+    if (rc == RF_OK && nunused)
+        rc = warn_unused(r, dup, nunused);
+    free(dup);
     c->have_header = rc == RF_OK;
     return rc;
 }

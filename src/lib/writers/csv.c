@@ -1,8 +1,8 @@
-/* CSV writer: one row per record, RFC 4180 quoting, formulas neutralised. */
+/* CSV writer: one row per record, RFC 4180 quoting, formulas and control characters neutralised. */
 #include <string.h>
 #include "writer_int.h"
 
-static const char header[] = "id,line,level,score,indicators,rules,evidence,matches,error\r\n";
+static const char header[] = "id,line,level,score,indicators,rules,evidence,matches,error,incomplete\r\n";
 
 /* Whether a spreadsheet would read a cell starting with c as a formula
  * (OWASP "CSV Injection": = + - @ tab and carriage return). */
@@ -11,11 +11,42 @@ static bool formula_start(char c)
     return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
 }
 
+/* Length of the control sequence at s[0..n) that a terminal could act on, or 0:
+ * a C0 control but tab and line breaks (they are quoted), DEL, a C1 control
+ * (U+0080-U+009F, 2 bytes), a bidirectional override or isolate (3 bytes). */
+static size_t control_len(const unsigned char *s, size_t n)
+{
+    if ((s[0] < 0x20 && s[0] != '\t' && s[0] != '\n' && s[0] != '\r') || s[0] == 0x7F)
+        return 1;
+    if (n >= 2 && s[0] == 0xC2 && s[1] >= 0x80 && s[1] <= 0x9F)
+        return 2;
+    if (n >= 3 && s[0] == 0xE2 && ((s[1] == 0x80 && s[2] >= 0xAA && s[2] <= 0xAE) ||
+                                   (s[1] == 0x81 && s[2] >= 0xA6 && s[2] <= 0xA9)))
+        return 3;
+    return 0;
+}
+
+/* Replace each control sequence of the cell by '?', in place (as the table
+ * does: ESC, BEL and CSI in input text must not drive the terminal of whoever
+ * prints the CSV). */
+static void neutralise(gbuf *c)
+{
+    unsigned char *s = (unsigned char *)c->p;
+    size_t o = 0;
+    for (size_t i = 0; s && i < c->len;) {
+        size_t k = control_len(s + i, c->len - i);
+        s[o++] = k ? '?' : s[i];
+        i += k ? k : 1;
+    }
+    c->len = o;
+}
+
 /* Append the text cell in w->cell to the row: a leading apostrophe when it
  * could start a formula, and quotes when it holds a quote, comma or newline. */
 static void put_cell(rf_writer *w)
 {
     gbuf *b = &w->out;
+    neutralise(&w->cell);
     const char *s = w->cell.p ? w->cell.p : "";
     size_t n = w->cell.len;
     bool quote = false;
@@ -118,6 +149,21 @@ static void matches_cell(rf_writer *w, const rf_result *res)
     gbuf_putc(&w->out, ',');
 }
 
+/* Fill the cell with "rule (field)" for each rule not fully scanned, joined with "; ". */
+static void incomplete_cell(rf_writer *w, const rf_result *res)
+{
+    gbuf *c = &w->cell;
+    for (size_t i = 0; i < res->nincomplete; i++) {
+        if (i)
+            gbuf_put(c, "; ", 2);
+        gbuf_puts(c, res->incomplete[i].rule);
+        gbuf_put(c, " (", 2);
+        gbuf_puts(c, res->incomplete[i].field);
+        gbuf_putc(c, ')');
+    }
+    put_cell(w);
+}
+
 /* Build one CSV row (and the header before the first). */
 int writer_csv_record(rf_writer *w, const rf_result *res)
 {
@@ -131,7 +177,8 @@ int writer_csv_record(rf_writer *w, const rf_result *res)
     gbuf_putc(b, ',');
     if (res->error) {
         gbuf_put(b, ",,,,,,", 6);
-        text_cell(w, res->error, '\r');
+        text_cell(w, res->error, ',');
+        gbuf_putc(b, '\r');
     } else {
         text_cell(w, rf_level_name(res->level), ',');
         gbuf_long(b, res->score);
@@ -140,6 +187,8 @@ int writer_csv_record(rf_writer *w, const rf_result *res)
         distinct_cell(w, res, true);
         evidence_cell(w, res);
         matches_cell(w, res);
+        gbuf_putc(b, ',');
+        incomplete_cell(w, res);
         gbuf_putc(b, '\r');
     }
     gbuf_putc(b, '\n');

@@ -346,6 +346,13 @@ static void put_record(gbuf *b, const rf_result *res)
     }
     gbuf_puts(b, res->cached ? " &middot; parties from the profile cache" : "");
     gbuf_puts(b, "</p>\n");
+    for (size_t i = 0; i < res->nincomplete; i++) {
+        gbuf_puts(b, "<p class=\"where\"><strong>Incomplete:</strong> rule ");
+        put_html(b, res->incomplete[i].rule);
+        gbuf_puts(b, " hit a regular-expression limit on ");
+        put_html(b, res->incomplete[i].field);
+        gbuf_puts(b, "; the rest of that field was not scanned for it.</p>\n");
+    }
     if (res->nflags) {
         gbuf_puts(b, "<table><tr><th>Severity</th><th>Indicator</th><th>Evidence</th>"
                      "<th>Source</th><th>Weight</th></tr>\n");

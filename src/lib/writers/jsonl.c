@@ -161,6 +161,26 @@ static void put_arrays(gbuf *b, const rf_result *res)
     gbuf_putc(b, ']');
 }
 
+/* Append "incomplete": true and the rules and fields not fully scanned, when any. */
+static void put_incomplete(gbuf *b, const rf_result *res)
+{
+    if (!res->nincomplete)
+        return;
+    put_key(b, "incomplete", false);
+    gbuf_puts(b, "true");
+    put_key(b, "incomplete_rules", false);
+    gbuf_putc(b, '[');
+    for (size_t i = 0; i < res->nincomplete; i++) {
+        gbuf_put(b, i ? ",{" : "{", i ? 2 : 1);
+        put_key(b, "rule", true);
+        put_str(b, res->incomplete[i].rule);
+        put_key(b, "field", false);
+        put_str(b, res->incomplete[i].field);
+        gbuf_putc(b, '}');
+    }
+    gbuf_putc(b, ']');
+}
+
 /* Build one result line: the verdict object, or {"id","line","error"}. */
 int writer_jsonl_record(rf_writer *w, const rf_result *res)
 {
@@ -181,6 +201,7 @@ int writer_jsonl_record(rf_writer *w, const rf_result *res)
         put_arrays(b, res);
         put_key(b, "cached", false);
         gbuf_puts(b, res->cached ? "true" : "false");
+        put_incomplete(b, res);
     }
     gbuf_put(b, "}\n", 2);
     return RF_OK;

@@ -246,6 +246,13 @@ int writer_table_record(rf_writer *w, const rf_result *res)
         put_flag(w, &res->flags[i]);
     for (size_t i = 0; i < res->nmatches; i++)
         put_match(w, &res->matches[i]);
+    for (size_t i = 0; i < res->nincomplete; i++) {
+        gbuf_puts(b, "  incomplete: rule ");
+        put_safe(b, res->incomplete[i].rule);
+        gbuf_puts(b, " hit a regex limit on ");
+        put_safe(b, res->incomplete[i].field);
+        gbuf_puts(b, ", the rest was not scanned\n");
+    }
     gbuf_putc(b, '\n');
     return RF_OK;
 }
