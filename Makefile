@@ -3,6 +3,8 @@
 # CLI tests; `make SANITIZE=address,undefined check` runs them sanitized.
 
 PKGS     := libpcre2-8 lmdb libxml-2.0 libcurl jansson yajl icu-uc icu-i18n libzip xlsxwriter
+# The tool alone also needs these (`serve`: libmicrohttpd); the library and redflag.pc do not.
+CLI_PKGS := libmicrohttpd
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
@@ -18,9 +20,10 @@ endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lstemmer -lm
+CLI_LIBS   := $(shell pkg-config --libs $(CLI_PKGS) 2>/dev/null) -lpthread
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DRF_RULES_DIR='"$(PREFIX)/share/redflag/rules"' \
               -DRF_FEEDS_CONF='"$(PREFIX)/share/redflag/feeds/feeds.conf"' -DRF_VERSION='"$(VERSION)"' -Iinclude -Isrc/lib $(WARN) \
-              -fvisibility=hidden -MMD -MP $(PKG_CFLAGS) $(CFLAGS)
+              -fvisibility=hidden -MMD -MP $(PKG_CFLAGS) $(shell pkg-config --cflags $(CLI_PKGS) 2>/dev/null) $(CFLAGS)
 
 LIB_SRC  := $(sort $(wildcard src/lib/*.c src/lib/*/*.c))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
@@ -62,7 +65,7 @@ $(LIBSO): $(LIB_OBJ) src/lib/exports.map
 	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--no-undefined -Wl,--version-script=src/lib/exports.map $(LDFLAGS) -o $@ $(LIB_OBJ) $(PKG_LIBS) -lpthread
 
 $(BIN): $(CLI_OBJ) $(LIBA)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIBA) $(PKG_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIBA) $(PKG_LIBS) $(CLI_LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBA)
 	@mkdir -p $(dir $@)
