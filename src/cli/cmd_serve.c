@@ -35,6 +35,7 @@
 #include "redflag/country.h"
 #include "redflag/index.h"
 #include "redflag/match.h"
+#include "redflag/name.h"
 #include "redflag/reader.h"
 #include "redflag/record.h"
 #include "redflag/result.h"
@@ -68,6 +69,23 @@ static struct {
 /* The worker thread's screener and the generation it was made over. */
 static __thread unsigned long tls_serial;
 static __thread rf_screener *tls_scr;
+/* Set in each worker thread that screened: at its exit, free the library's
+ * per-thread state (name.h: rf_name_thread_cleanup). */
+static pthread_key_t thread_key;
+static pthread_once_t thread_key_once = PTHREAD_ONCE_INIT;
+
+/* At a worker thread's exit: the name folder's transliterators. */
+static void thread_exit(void *unused)
+{
+    (void)unused;
+    rf_name_thread_cleanup();
+}
+
+/* Make the key whose destructor is thread_exit. */
+static void thread_key_make(void)
+{
+    pthread_key_create(&thread_key, thread_exit);
+}
 
 /* One request being read. */
 typedef struct req {
@@ -180,6 +198,8 @@ static rf_screener *gen_screener(gen *g)
     rf_screener *s = NULL;
     if (rf_screener_create(&s, g->lists.engine) != RF_OK)
         return NULL;
+    pthread_once(&thread_key_once, thread_key_make);
+    pthread_setspecific(thread_key, &thread_key); /* any non-NULL value */
     pthread_mutex_lock(&srv.lock);
     if (g->nscr == g->cap) {
         size_t cap = g->cap ? 2 * g->cap : 8;
@@ -818,5 +838,6 @@ int cmd_serve(int argc, char **argv)
     pthread_mutex_unlock(&srv.lock);
     gen_release(g);
     rf_ruleset_destroy(rs);
+    rf_name_thread_cleanup();
     return d ? EXIT_CLEAN : EXIT_IO;
 }
