@@ -571,6 +571,17 @@ static void take_body(req *r, const char *data, size_t n)
     r->body[r->len] = '\0';
 }
 
+/* Whether the request says (Content-Length) its body is over the limit. */
+static bool declared_too_big(struct MHD_Connection *c)
+{
+    const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                MHD_HTTP_HEADER_CONTENT_LENGTH);
+    char *end;
+    errno = 0;
+    unsigned long long n = v ? strtoull(v, &end, 10) : 0;
+    return v && !errno && end != v && n > srv.max_body;
+}
+
 /* Route a complete request. */
 static enum MHD_Result route(struct MHD_Connection *c, req *r, const char *method)
 {
@@ -611,7 +622,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         clock_gettime(CLOCK_MONOTONIC, &r->t0);
         r->path = serve_path_index(url);
         *ctx = r;
-        return MHD_YES;
+        if (!declared_too_big(c))
+            return MHD_YES;
+        /* Refused before the body is read (a client sending Expect:
+         * 100-continue sends none of it); the connection is then closed. */
+        r->too_big = true;
+        return route(c, r, method);
     }
     if (*size) {
         take_body(r, data, *size);

@@ -69,11 +69,24 @@ expect_exit serve-empty-400 400 "$(status "$S/e0" -X POST --data-binary '' "$U/s
 yes '{"id":"big","text":"office chairs and desks"}' | head -2000 > "$S/big.jsonl"
 expect_exit serve-too-large-413 413 "$(status "$S/e2" -X POST --data-binary @"$S/big.jsonl" "$U/screen")"
 expect_grep serve-too-large-message '^{"error":"request body too large' "$S/e2"
+# Refused from its Content-Length: a client waiting for 100-continue sends nothing.
+expect_exit serve-too-large-unread 413:0 "$(sc -o /dev/null -w '%{http_code}:%{size_upload}' -H 'Expect: 100-continue' -X POST --data-binary @"$S/big.jsonl" "$U/screen")"
 expect_exit serve-no-key-401 401 "$(curl -s -m 10 -o "$S/e3" -w '%{http_code}' -X POST --data-binary @"$S/one.jsonl" "$U/screen")"
 expect_exit serve-wrong-key-401 401 "$(curl -s -m 10 -o "$S/e3" -w '%{http_code}' -H 'Authorization: Bearer nope' "$U/feeds")"
 expect_exit serve-404 404 "$(status "$S/e4" "$U/nowhere")"
 expect_grep serve-404-json '^{"error":"no such path' "$S/e4"
 expect_exit serve-405 405 "$(status "$S/e5" "$U/screen")"
+
+# The Python client example: batches of 5, the same verdicts as `screen`, exit 1 (flagged).
+"$RF" screen -o jsonl --fail-on none --data "$S/data" < examples/orders.jsonl > "$S/orders.want" 2>/dev/null
+REDFLAG_API_KEY=k3y-for-tests python3 examples/http_client.py --url "$U" --batch 5 \
+  examples/orders.jsonl > "$S/client.out" 2> "$S/client.err"
+expect_exit serve-client-example-exit 1 $?
+if cmp -s "$S/orders.want" "$S/client.out"; then ok serve-client-example-same; else
+  bad serve-client-example-same "examples/http_client.py output differs from screen"; head -3 "$S/client.err"; fi
+python3 examples/http_client.py --url "$U" examples/orders.jsonl > /dev/null 2> "$S/client.err"
+expect_exit serve-client-example-no-key-exit 2 $?
+expect_grep serve-client-example-no-key 'HTTP 401' "$S/client.err"
 
 # Eight clients at once, each its batch: every answer whole and identical.
 pids=""
