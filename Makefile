@@ -43,7 +43,7 @@ SHAREDIR := $(PREFIX)/share/redflag
 BASHCOMP ?= $(PREFIX)/share/bash-completion/completions
 
 
-.PHONY: all deps check unit cli-test install-check demo bench bench-quick bench-names clean \
+.PHONY: all deps check unit cli-test install-check demo bench bench-quick bench-names bench-serve clean \
         install uninstall fuzz fuzz-run same-verdicts lib fresh-check
 all: $(BIN) $(LIBSO)
 lib: $(LIBA) $(LIBSO)
@@ -125,6 +125,10 @@ bench-quick: $(BIN)
 
 bench-match: $(BIN)
 	@sh bench/match.sh ./$(BIN)
+
+# `serve` on loopback: paced single-record latency and batched throughput (~30 s).
+bench-serve: $(BIN)
+	@sh bench/serve.sh ./$(BIN)
 
 # Name-matching evaluation on the sets built from the real list files (bench/names/eval/):
 # pairs P/R/F1 per slice, listed names flagged, ordinary companies matched, vessel decoys.
