@@ -12,7 +12,8 @@
  * the requests using it). SIGHUP builds a new generation from the data
  * directory's current index and swaps it in for new requests; the old one is
  * freed, with its screeners, when its last in-flight request ends. SIGTERM and
- * SIGINT stop accepting, let MHD finish, and free everything.
+ * SIGINT stop accepting new connections, wait (up to DRAIN_SECONDS) for the
+ * requests being answered to be sent, then stop MHD and free everything.
  *
  * The profile cache is not used: it is one LMDB environment per data
  * directory, which a process may open only once, and a reload keeps two
@@ -45,6 +46,7 @@
 
 #define DEFAULT_MAX_BODY (8u << 20)
 #define MAX_KEY 512
+#define DRAIN_SECONDS 10
 
 /* One engine and what uses it. */
 typedef struct gen {
@@ -64,6 +66,7 @@ static struct {
     char key[MAX_KEY];        /* the API key, "" when none */
     size_t max_body;
     time_t started;
+    unsigned long active;     /* requests between arrival and sent answer (atomic) */
 } srv = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 /* The worker thread's screener and the generation it was made over. */
@@ -263,7 +266,7 @@ typedef struct membuf {
     FILE *fp;
 } membuf;
 
-/* Close the stream and hand its buffer to reply (RF_ENOMEM when it failed). */
+/* Close the stream and hand its buffer to reply (a 500 when the stream failed). */
 static enum MHD_Result reply_mem(struct MHD_Connection *c, req *r, unsigned status, membuf *m,
                                  const char *type)
 {
@@ -620,6 +623,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         if (!(r = calloc(1, sizeof *r)))
             return MHD_NO;
         clock_gettime(CLOCK_MONOTONIC, &r->t0);
+        __atomic_add_fetch(&srv.active, 1, __ATOMIC_RELAXED);
         r->path = serve_path_index(url);
         *ctx = r;
         if (!declared_too_big(c))
@@ -645,8 +649,10 @@ static void completed(void *cls, struct MHD_Connection *c, void **ctx,
     (void)c;
     (void)why;
     req *r = *ctx;
-    if (r)
+    if (r) {
         free(r->body);
+        __atomic_sub_fetch(&srv.active, 1, __ATOMIC_RELAXED);
+    }
     free(r);
     *ctx = NULL;
 }
@@ -807,6 +813,20 @@ static void wait_signals(const sigset_t *set)
     }
 }
 
+/* After quiescing: wait for the requests in flight to be answered, at most
+ * DRAIN_SECONDS (idle keep-alive connections hold no request). */
+static void drain(void)
+{
+    struct timespec tick = {0, 10 * 1000 * 1000};
+    for (int i = 0; i < DRAIN_SECONDS * 100; i++) {
+        if (__atomic_load_n(&srv.active, __ATOMIC_RELAXED) == 0)
+            return;
+        nanosleep(&tick, NULL);
+    }
+    msg_warn("serve: %lu requests still in flight after %d s: closing them",
+             __atomic_load_n(&srv.active, __ATOMIC_RELAXED), DRAIN_SECONDS);
+}
+
 /* Entry point of `redflag serve`. */
 int cmd_serve(int argc, char **argv)
 {
@@ -846,6 +866,7 @@ int cmd_serve(int argc, char **argv)
         wait_signals(&set);
         fprintf(stderr, "redflag: serve: stopping\n");
         MHD_quiesce_daemon(d);
+        drain();
         MHD_stop_daemon(d);
     }
     pthread_mutex_lock(&srv.lock);

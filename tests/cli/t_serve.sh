@@ -145,8 +145,18 @@ expect_grep serve-reload-new-lists '^{"query":"Hoshine Silicon","hits":0' "$S/lk
 sc "$U/health" > "$S/health2"
 expect_grep serve-reload-health '"reload":1}' "$S/health2"
 
-# SIGTERM: a clean stop, exit 0.
+# SIGTERM: a clean stop, exit 0, after answering the request in flight (its
+# body still arriving, slowly, when the signal comes).
+for _ in 1 2 3 4 5 6 7 8; do cat examples/orders.jsonl; done | head -120 > "$S/slow.jsonl"
+"$RF" screen -o jsonl --fail-on none --data "$S/data" < "$S/slow.jsonl" > "$S/slow.want" 2>/dev/null
+status "$S/slow.got" --limit-rate 20k -X POST --data-binary @"$S/slow.jsonl" "$U/screen" > "$S/slow.code" &
+cpid=$!
+sleep 1
 kill -TERM "$spid"
+wait "$cpid"
+expect_exit serve-sigterm-answers-in-flight 200 "$(cat "$S/slow.code")"
+if cmp -s "$S/slow.want" "$S/slow.got"; then ok serve-sigterm-in-flight-whole; else
+  bad serve-sigterm-in-flight-whole "the request in flight at SIGTERM was cut"; fi
 for _ in $(seq 100); do kill -0 "$spid" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$spid" 2>/dev/null && { bad serve-sigterm "still running 10 s after SIGTERM"; kill -KILL "$spid"; }
 wait "$spid"
