@@ -307,8 +307,11 @@ static int screen_one(rf_screener *s, rf_record *rec, rf_result *res, rf_writer 
 {
     rf_result_reset(res);
     if (rd_rc == RF_EINPUT) {
-        if (!out->bad++)
-            snprintf(out->err, sizeof out->err, "line %ld: %s", rf_record_line(rec), msg);
+        long line = rf_record_line(rec);
+        if (out->bad++ == 0 && line > 0) /* the first one's message, with its line */
+            snprintf(out->err, sizeof out->err, "line %ld: %s", line, msg);
+        else if (out->bad == 1) /* a pretty-printed record has no line */
+            snprintf(out->err, sizeof out->err, "%s", msg);
         int rc = rf_result_set_error(res, rf_record_str(rec, RF_F_ID, 0, NULL), msg);
         res->line = rf_record_line(rec);
         return rc == RF_OK ? rf_writer_write(w, res) : rc;

@@ -42,6 +42,9 @@ expect_lines serve-batch-every-record "$(wc -l < "$S/batch.jsonl")" "$S/batch.go
 printf '{\n  "id": "pp",\n  "text": "Passports are held by the labour agent."\n}\n' > "$S/pp.json"
 sc -X POST --data-binary @"$S/pp.json" "$U/screen" > "$S/pp.got"
 expect_grep serve-pretty-record '^{"id":"pp","level":"high"' "$S/pp.got"
+printf '{\n  "id": "pp2",\n  "supplier": {"name": 5}\n}\n' > "$S/pp2.json"
+expect_exit serve-pretty-bad-400 400 "$(status "$S/pp2.got" -X POST --data-binary @"$S/pp2.json" "$U/screen")"
+expect_grep serve-pretty-bad-message '^{"error":"supplier.name: expected a string' "$S/pp2.got"
 
 # Lookup: the lines of `lookup -o jsonl`.
 "$RF" lookup -o jsonl --data "$S/data" "Hoshine Silicon" > "$S/lk.want" 2>/dev/null
@@ -58,8 +61,8 @@ sc "$U/feeds" > "$S/feeds.json"
 expect_grep serve-feeds-provenance '"feed":"us_uflpa","url":"https://www.dhs.gov/uflpa-entity-list"' "$S/feeds.json"
 sc "$U/metrics" > "$S/metrics"
 expect_grep serve-metrics-requests '^redflag_http_requests_total{path="/screen",status="200"} 3$' "$S/metrics"
-expect_grep serve-metrics-histogram '^redflag_http_request_duration_seconds_bucket{path="/screen",le="+Inf"} 3$' "$S/metrics"
-expect_grep serve-metrics-records '^redflag_records_total{result="unreadable"} 1$' "$S/metrics"
+expect_grep serve-metrics-histogram '^redflag_http_request_duration_seconds_bucket{path="/screen",le="+Inf"} 4$' "$S/metrics"
+expect_grep serve-metrics-records '^redflag_records_total{result="unreadable"} 2$' "$S/metrics"
 expect_grep serve-metrics-list-age '^redflag_list_data_timestamp_seconds{list="us_uflpa"} [1-9]' "$S/metrics"
 
 # Errors: bad JSON 400, too large 413, no key 401, unknown path 404, wrong method 405.
