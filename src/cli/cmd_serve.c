@@ -20,7 +20,6 @@
  * engines open at once. */
 #include <errno.h>
 #include <getopt.h>
-#include <jansson.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -31,6 +30,8 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
 #include "cli.h"
 #include "serve.h"
 #include "redflag/country.h"
@@ -287,10 +288,11 @@ static bool one_object(const char *body, size_t len)
         nl++;
     if (!nl || nl + 1 >= body + len)
         return false; /* one line, or one line and trailing blank ones: the JSONL path */
-    json_error_t e;
-    json_t *j = json_loadb(body, len, 0, &e);
-    bool obj = json_is_object(j);
-    json_decref(j);
+    if (strlen(body) != len)
+        return false; /* a NUL inside: the JSONL reader says where */
+    yajl_val v = yajl_tree_parse(body, NULL, 0);
+    bool obj = YAJL_IS_OBJECT(v);
+    yajl_tree_free(v);
     return obj;
 }
 
@@ -434,75 +436,136 @@ static enum MHD_Result do_lookup(struct MHD_Connection *c, req *r)
     return reply_mem(c, r, MHD_HTTP_OK, &m, "application/x-ndjson");
 }
 
-/* One feed's provenance as a JSON object appended to the array ud. */
+/* Add key and a string value (null for NULL) to the map being generated. */
+static void gen_kv_str(yajl_gen g, const char *key, const char *v)
+{
+    yajl_gen_string(g, (const unsigned char *)key, strlen(key));
+    if (v)
+        yajl_gen_string(g, (const unsigned char *)v, strlen(v));
+    else
+        yajl_gen_null(g);
+}
+
+/* Add key and an integer value. */
+static void gen_kv_int(yajl_gen g, const char *key, long long v)
+{
+    yajl_gen_string(g, (const unsigned char *)key, strlen(key));
+    yajl_gen_integer(g, v);
+}
+
+/* One feed's provenance as a JSON object in the array being generated (ud). */
 static int feed_json(const rf_index_feed *f, void *ud)
 {
+    yajl_gen g = ud;
     time_t now = time(NULL);
-    json_t *o = json_pack("{s:s, s:s?, s:s?, s:s?, s:b, s:I, s:I, s:I, s:s?, s:I, s:s?, s:s?}",
-                          "feed", f->name, "url", f->url, "format", f->format, "licence",
-                          f->licence, "critical", f->critical, "data_of",
-                          (json_int_t)f->fetched_at, "entities", (json_int_t)f->entities,
-                          "goods", (json_int_t)f->goods, "sha256", f->sha256, "bytes",
-                          (json_int_t)f->bytes, "status", f->status, "error", f->error);
-    if (!o)
-        return RF_ENOMEM;
-    json_object_set_new(o, "age_days", f->fetched_at > 0
-                                           ? json_integer((now - f->fetched_at) / 86400)
-                                           : json_null());
-    return json_array_append_new((json_t *)ud, o) == 0 ? RF_OK : RF_ENOMEM;
+    yajl_gen_map_open(g);
+    gen_kv_str(g, "feed", f->name);
+    gen_kv_str(g, "url", f->url);
+    gen_kv_str(g, "format", f->format);
+    gen_kv_str(g, "licence", f->licence);
+    yajl_gen_string(g, (const unsigned char *)"critical", 8);
+    yajl_gen_bool(g, f->critical);
+    gen_kv_int(g, "data_of", f->fetched_at);
+    if (f->fetched_at > 0)
+        gen_kv_int(g, "age_days", (long long)(now - f->fetched_at) / 86400);
+    else
+        gen_kv_str(g, "age_days", NULL);
+    gen_kv_int(g, "entities", (long long)f->entities);
+    gen_kv_int(g, "goods", (long long)f->goods);
+    gen_kv_str(g, "sha256", f->sha256);
+    gen_kv_int(g, "bytes", f->bytes);
+    gen_kv_str(g, "status", f->status);
+    gen_kv_str(g, "error", f->error);
+    yajl_gen_map_close(g);
+    return RF_OK;
 }
 
-/* The index's identity and counts as a JSON object (NULL without lists). */
-static json_t *index_json(gen *g)
+/* Add "index": the index's identity and counts (null without lists). */
+static void index_json(yajl_gen g, gen *gn)
 {
-    if (!g->lists.ix)
-        return json_null();
+    yajl_gen_string(g, (const unsigned char *)"index", 5);
+    if (!gn->lists.ix) {
+        yajl_gen_null(g);
+        return;
+    }
     rf_index_stat st = {0};
-    rf_index_stats(g->lists.ix, &st);
-    return json_pack("{s:s, s:I, s:I, s:I, s:I}", "generation",
-                     rf_index_generation(g->lists.ix), "built_at", (json_int_t)st.built_at,
-                     "entities", (json_int_t)st.entities, "goods", (json_int_t)st.goods,
-                     "feeds", (json_int_t)st.feeds);
+    rf_index_stats(gn->lists.ix, &st);
+    yajl_gen_map_open(g);
+    gen_kv_str(g, "generation", rf_index_generation(gn->lists.ix));
+    gen_kv_int(g, "built_at", st.built_at);
+    gen_kv_int(g, "entities", (long long)st.entities);
+    gen_kv_int(g, "goods", (long long)st.goods);
+    gen_kv_int(g, "feeds", (long long)st.feeds);
+    yajl_gen_map_close(g);
 }
 
-/* Answer a JSON value (taken over) as one line. */
-static enum MHD_Result reply_json(struct MHD_Connection *c, req *r, json_t *j)
+/* A compact generator that refuses invalid UTF-8 (NULL when out of memory). */
+static yajl_gen json_gen(void)
 {
-    char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
-    json_decref(j);
+    yajl_gen g = yajl_gen_alloc(NULL);
+    if (g)
+        yajl_gen_config(g, yajl_gen_validate_utf8, 1);
+    return g;
+}
+
+/* Answer g's text as one line, and free g; ok false: a 500. */
+static enum MHD_Result reply_json(struct MHD_Connection *c, req *r, yajl_gen g, bool ok)
+{
+    const unsigned char *buf;
+    size_t len;
     char *line = NULL;
-    if (!s || asprintf(&line, "%s\n", s) < 0)
-        line = NULL;
-    free(s);
+    if (ok && yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok &&
+        (line = malloc(len + 2))) {
+        memcpy(line, buf, len);
+        memcpy(line + len, "\n", 2);
+    }
+    yajl_gen_free(g);
     if (!line)
-        return reply_error(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
-    return reply(c, r, MHD_HTTP_OK, line, strlen(line), "application/json");
+        return reply_error(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot write the JSON");
+    return reply(c, r, MHD_HTTP_OK, line, len + 1, "application/json");
 }
 
 /* GET /feeds: {"index": {…}, "feeds": [{feed, url, licence, data_of, age_days, …}]}. */
 static enum MHD_Result do_feeds(struct MHD_Connection *c, req *r)
 {
-    gen *g = gen_acquire();
-    json_t *arr = json_array(), *o = NULL;
-    if (arr && g->lists.ix && rf_index_foreach_feed(g->lists.ix, feed_json, arr) != RF_OK) {
-        json_decref(arr);
-        arr = NULL;
-    }
-    if (arr)
-        o = json_pack("{s:o, s:o}", "index", index_json(g), "feeds", arr);
-    gen_release(g);
-    return reply_json(c, r, o);
+    yajl_gen g = json_gen();
+    if (!g)
+        return reply_error(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+    gen *gn = gen_acquire();
+    yajl_gen_map_open(g);
+    index_json(g, gn);
+    yajl_gen_string(g, (const unsigned char *)"feeds", 5);
+    yajl_gen_array_open(g);
+    bool ok = !gn->lists.ix || rf_index_foreach_feed(gn->lists.ix, feed_json, g) == RF_OK;
+    yajl_gen_array_close(g);
+    yajl_gen_map_close(g);
+    gen_release(gn);
+    return reply_json(c, r, g, ok);
 }
 
-/* GET /health: {"status": "ok", "index": {…}, "uptime": s, "threads": …}. */
+/* GET /health: {"status": "ok", "index": {…}, "uptime": s, "reload": n}. */
 static enum MHD_Result do_health(struct MHD_Connection *c, req *r)
 {
-    gen *g = gen_acquire();
-    json_t *o = json_pack("{s:s, s:o, s:I, s:I}", "status", "ok", "index", index_json(g),
-                          "uptime", (json_int_t)(time(NULL) - srv.started), "reload",
-                          (json_int_t)g->serial - 1);
-    gen_release(g);
-    return reply_json(c, r, o);
+    yajl_gen g = json_gen();
+    if (!g)
+        return reply_error(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+    gen *gn = gen_acquire();
+    yajl_gen_map_open(g);
+    gen_kv_str(g, "status", "ok");
+    index_json(g, gn);
+    gen_kv_int(g, "uptime", (long long)(time(NULL) - srv.started));
+    gen_kv_int(g, "reload", (long long)gn->serial - 1);
+    yajl_gen_map_close(g);
+    gen_release(gn);
+    return reply_json(c, r, g, true);
+}
+
+/* One list's data time as a Prometheus gauge line on fp (ud). */
+static int feed_metric(const rf_index_feed *f, void *ud)
+{
+    fprintf((FILE *)ud, "redflag_list_data_timestamp_seconds{list=\"%s\"} %lld\n", f->name,
+            f->fetched_at);
+    return RF_OK;
 }
 
 /* GET /metrics: the counters, and the index's and each list's data age. */
@@ -513,8 +576,7 @@ static enum MHD_Result do_metrics(struct MHD_Connection *c, req *r)
         return reply_error(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
     serve_metrics_write(m.fp);
     gen *g = gen_acquire();
-    json_t *arr = json_array();
-    if (g->lists.ix && arr && rf_index_foreach_feed(g->lists.ix, feed_json, arr) == RF_OK) {
+    if (g->lists.ix) {
         rf_index_stat st = {0};
         rf_index_stats(g->lists.ix, &st);
         fprintf(m.fp, "# HELP redflag_index_built_timestamp_seconds When the list index in "
@@ -523,14 +585,8 @@ static enum MHD_Result do_metrics(struct MHD_Connection *c, req *r)
                       "# HELP redflag_list_data_timestamp_seconds When each list's data was "
                       "downloaded (0: unknown).\n"
                       "# TYPE redflag_list_data_timestamp_seconds gauge\n", st.built_at);
-        size_t i;
-        json_t *f;
-        json_array_foreach(arr, i, f)
-            fprintf(m.fp, "redflag_list_data_timestamp_seconds{list=\"%s\"} %lld\n",
-                    json_string_value(json_object_get(f, "feed")),
-                    (long long)json_integer_value(json_object_get(f, "data_of")));
+        rf_index_foreach_feed(g->lists.ix, feed_metric, m.fp);
     }
-    json_decref(arr);
     gen_release(g);
     return reply_mem(c, r, MHD_HTTP_OK, &m, "text/plain; version=0.0.4");
 }
