@@ -1,8 +1,9 @@
 # redflag — plain Makefile over pkg-config. `make` builds ./redflag;
-# `make check` runs the unit tests (one cmocka binary per module) and the
-# CLI tests; `make SANITIZE=address,undefined check` runs them sanitized.
+# `make check` runs the rules lint, the unit tests (one cmocka binary per
+# module) and the CLI tests; `make SANITIZE=address,undefined check` runs
+# them sanitized.
 
-PKGS     := libpcre2-8 lmdb libxml-2.0 libcurl jansson yajl icu-uc icu-i18n libzip xlsxwriter
+PKGS     := libpcre2-8 lmdb libxml-2.0 libcurl libcrypto yajl icu-uc icu-i18n libzip xlsxwriter
 # The tool alone also needs these (`serve`: libmicrohttpd); the library and redflag.pc do not.
 CLI_PKGS := libmicrohttpd
 CC       ?= cc
@@ -43,7 +44,7 @@ SHAREDIR := $(PREFIX)/share/redflag
 BASHCOMP ?= $(PREFIX)/share/bash-completion/completions
 
 
-.PHONY: all deps check unit cli-test install-check demo bench bench-quick bench-names bench-serve clean \
+.PHONY: all deps check unit cli-test lint install-check demo bench bench-quick bench-names bench-serve clean \
         install uninstall fuzz fuzz-run same-verdicts lib fresh-check
 all: $(BIN) $(LIBSO)
 lib: $(LIBA) $(LIBSO)
@@ -78,7 +79,13 @@ unit: $(TESTS)
 cli-test: $(BIN)
 	@REDFLAG=$(CURDIR)/$(BIN) sh tests/cli/run.sh
 
+# A second opinion on the shipped rules: an independent parser and evaluator
+# of the rule language runs every example and flags unbounded gaps (.*).
+lint:
+	@python3 scripts/rules_precheck.py rules
+
 check: deps
+	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory cli-test
 	@$(MAKE) --no-print-directory install-check

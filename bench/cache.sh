@@ -154,7 +154,7 @@ int main(int argc, char **argv)
 }
 C
 LIBA=build/libredflag.a
-LIBS="$(pkg-config --libs libpcre2-8 lmdb libxml-2.0 libcurl jansson yajl icu-uc icu-i18n) -lcsv -lm"
+LIBS="$(pkg-config --libs libpcre2-8 lmdb libxml-2.0 libcurl libcrypto yajl icu-uc icu-i18n) -lcsv -lm"
 CFLAGS_PKG=$(pkg-config --cflags lmdb icu-uc)
 (cd "$top" && make -s "$LIBA" > /dev/null && cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude $CFLAGS_PKG -o "$cbench" "$cbench.c" "$LIBA" $LIBS)
 rm -rf "$out/cache-lookup-data"

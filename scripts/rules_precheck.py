@@ -11,8 +11,10 @@ every pattern also compiles under pcre2grep.
 Usage: scripts/rules_precheck.py [--pcre2] [-v] [RULES_DIR_OR_FILES...]
 Exit status 1 when any example or lint check fails.
 
-The C implementation (`redflag rules test`) is the authority; this script is a
-stand-in used while it is written and a second opinion afterwards.
+The C implementation (`redflag rules check` / `rules test`) is the authority;
+this script is a second opinion run by `make lint` (part of `make check`). What
+only it checks: unbounded gaps (.*, .+, [^x]*, \S*) in patterns, and every
+example evaluated by an independent implementation of the language.
 """
 import json
 import os
@@ -20,6 +22,7 @@ import re
 import subprocess
 import sys
 
+DECLARED = set()  # indicator ids declared by the files read
 INDICATORS = {
     "vulnerability_abused", "recruitment_deception", "movement_restricted",
     "worker_isolation", "physical_sexual_violence", "intimidation_threats",
@@ -144,8 +147,29 @@ class Parser:
                 self.set_def(sets)
             elif kw[1] == "rule":
                 rules.append(self.rule())
+            elif kw[1] == "indicator":
+                DECLARED.add(self.peek()[1])  # a rule file's own indicator id
+                self.skip_block()
+            elif kw[1] in ("lexicon", "context"):
+                self.skip_block()  # declarations the C compiler checks; nothing to lint here
             else:
                 raise RuleError(f"{self.f}:{kw[2]}: expected rule or set, got {kw[1]!r}")
+
+    def skip_block(self):
+        """Skip a declaration up to its closing brace."""
+        while self.peek()[1] != "{":
+            if self.peek()[0] == "eof":
+                raise RuleError(f"{self.f}: unterminated declaration")
+            self.take()
+        depth = 0
+        while True:
+            tok = self.take()
+            if tok[0] == "eof":
+                raise RuleError(f"{self.f}: unterminated declaration")
+            depth += tok[1] == "{"
+            depth -= tok[1] == "}"
+            if depth == 0:
+                return
 
     def set_def(self, sets):
         name = self.take("word")[1]
@@ -379,21 +403,47 @@ def is_boundary(text, i):
 
 
 def sentence(text, s, e):
-    """The sentence holding text[s:e]."""
-    a = s - 1
-    while a >= 0 and not is_boundary(text, a):
+    """The bounds [ss, se) of the sentence holding text[s:e] (rules_scan.c)."""
+    a = s
+    while a > 0 and not is_boundary(text, a - 1):
         a -= 1
-    b = max(e, s)
+    b = e - 1 if e > s else s
     while b < len(text) and not is_boundary(text, b):
         b += 1
-    return text[a + 1:min(b + 1, len(text))]
+    return a, min(b + 1, len(text))
+
+
+JOINS = (" but ", " which ", " although ", " though ", " whereas ", " while ", " yet ")
+SUBJECTS = ("the ", "a ", "an ", "this ", "these ", "those ", "their ", "his ", "her ", "its ",
+            "our ", "we ", "they ", "he ", "she ", "it ", "there ", "workers", "employees",
+            "staff", "migrants", "management", "auditors", "no ", "none ", "all ", "some ",
+            "most ", "many ", "each ", "every ", "i ")
+
+
+def clause_end(text, e, se):
+    """Where the clause of an occurrence ending at e ends: the first ", ", contrastive
+    or relative conjunction, or " and " before a new subject (docs/RULES.md)."""
+    for k in range(e, se):
+        if text[k] == "," and k + 1 < se and text[k + 1] == " ":
+            return k
+        if text[k] != " ":
+            continue
+        rest = text[k:se].lower()
+        if rest.startswith(" and ") and rest[5:].startswith(SUBJECTS):
+            return k
+        if rest.startswith(JOINS):
+            return k
+    return se
 
 
 def pattern_hits(rx, unl, text):
-    """First occurrence of rx in text not discarded by the unless pattern."""
+    """First occurrence of rx in text not discarded by the unless pattern, which is
+    run from the start of the occurrence's sentence to the end of its clause."""
     for m in rx.finditer(text):
-        if unl is not None and unl.search(sentence(text, m.start(), m.end())):
-            continue
+        if unl is not None:
+            ss, se = sentence(text, m.start(), m.end())
+            if unl.search(text[ss:clause_end(text, m.end(), se)]):
+                continue
         return m
     return None
 
@@ -489,7 +539,7 @@ def lint(rule, sets, seen):
     for k in ("title", "indicator", "severity", "weight"):
         if k not in rule:
             problems.append(f"missing {k}")
-    if rule.get("indicator") not in INDICATORS:
+    if rule.get("indicator") not in INDICATORS | DECLARED:
         problems.append(f"unknown indicator {rule.get('indicator')!r}")
     if rule.get("severity") not in SEVERITIES:
         problems.append(f"bad severity {rule.get('severity')!r}")

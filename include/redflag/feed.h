@@ -121,6 +121,11 @@ typedef struct rf_feed_diag {
 RF_API int rf_feed_parse_ofac_xml(const rf_feed_src *src, rf_entity_cb cb, void *ud,
                                   rf_feed_diag *diag);
 
+/* OFAC ENHANCED_XML (root sanctionsData: SDN_ENHANCED.XML, CONS_ENHANCED.XML), streamed
+ * one <entity> at a time; other-script translations of a name become aliases. */
+RF_API int rf_feed_parse_ofac_enhanced_xml(const rf_feed_src *src, rf_entity_cb cb, void *ud,
+                                           rf_feed_diag *diag);
+
 /* OFAC legacy CSV: sdn.csv (or cons_prim.csv) with alt.csv and add.csv joined
  * by ent_num. alt and add may be NULL. alt and add are held in memory (they
  * are a fraction of the list); sdn is streamed. */

@@ -21,7 +21,8 @@
     X(UFLPA_HTML, uflpa_html)                                                                 \
     X(DOL_GOODS_XML, dol_goods_xml)                                                           \
     X(FTM_JSON, ftm_json)                                                                     \
-    X(MAPPED_CSV, mapped_csv)
+    X(MAPPED_CSV, mapped_csv)                                                                 \
+    X(OFAC_ENHANCED_XML, ofac_enhanced_xml)
 
 #define RF_FEED_ENUM_(E, n) RF_FEED_##E,
 typedef enum rf_feed_format { RF_FEED_FORMATS(RF_FEED_ENUM_) RF_FEED_NFORMATS } rf_feed_format;

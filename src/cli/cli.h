@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
 
 /* Exit codes, a contract (redflag(1) EXIT STATUS, README.md "Exit codes"). */
 enum {
@@ -47,6 +49,24 @@ struct rf_feedconf *cli_load_conf(const char *opt);
 
 /* A string as a JSON literal; malloc'd, the caller frees it. */
 char *cli_json_string(const char *s);
+
+/* JSON with YAJL (json.c). Parse one NUL-terminated text strictly (no comments, no repeated
+ * keys, integers in 64 bits) into *out, owned by the caller (yajl_tree_free);
+ * NULL, or the message (err or a static string). */
+const char *cli_json_parse(const char *text, yajl_val *out, char *err, size_t errlen);
+/* A member's value (the last one named key), or NULL. */
+yajl_val cli_json_get(yajl_val o, const char *key);
+/* A compact generator that refuses invalid UTF-8; NULL when out of memory. */
+yajl_gen cli_json_gen(void);
+/* Add a string, or a key inside a map. */
+void cli_json_str(yajl_gen g, const char *s);
+/* Add a real as "%.*g" with ".0" when integral and a short exponent. */
+void cli_json_real(yajl_gen g, double v, int precision);
+/* Add a parsed value: integers as they were, reals at that precision. */
+void cli_json_tree(yajl_gen g, yajl_val v, int precision);
+/* Print g's text and a newline to stdout and free g; 0, or -1 when nothing
+ * could be generated. */
+int cli_json_print(yajl_gen g);
 
 struct rf_index;
 struct rf_engine;

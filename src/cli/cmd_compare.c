@@ -1,7 +1,6 @@
 /* `redflag compare`: score two names, or pairs read as JSON lines from stdin. */
 #include <errno.h>
 #include <getopt.h>
-#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,24 +94,39 @@ static void print_table(const char *a, const char *b, const rf_name_explain *ex)
     row("parts", buf);
 }
 
+/* Add "explain": the explanation, its reals at the given precision. */
+static void gen_explain(yajl_gen g, const rf_name_explain *ex, int precision)
+{
+    char buf[4096], err[160];
+    yajl_val e;
+    rf_name_explain_json(ex, buf, sizeof buf);
+    if (cli_json_parse(buf, &e, err, sizeof err))
+        return;
+    cli_json_str(g, "explain");
+    cli_json_tree(g, e, precision);
+    yajl_tree_free(e);
+}
+
 /* Print a comparison of two command-line names as one JSON line. */
 static void print_jsonl(const char *a, const char *b, const rf_name_explain *ex)
 {
-    char buf[4096];
-    rf_name_explain_json(ex, buf, sizeof buf);
-    json_t *o = json_pack("{s:s, s:s, s:s, s:f, s:b}", "a", a, "b", b, "kind",
-                          ex->kind == RF_NAME_PERSON ? "person" : "company", "score",
-                          ex->score, "match", ex->match);
-    json_t *e = json_loads(buf, 0, NULL);
-    if (o && e)
-        json_object_set_new(o, "explain", e);
-    else
-        json_decref(e);
-    char *s = o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(4)) : NULL;
-    if (s)
-        printf("%s\n", s);
-    free(s);
-    json_decref(o);
+    yajl_gen g = cli_json_gen();
+    if (!g)
+        return;
+    yajl_gen_map_open(g);
+    cli_json_str(g, "a");
+    cli_json_str(g, a);
+    cli_json_str(g, "b");
+    cli_json_str(g, b);
+    cli_json_str(g, "kind");
+    cli_json_str(g, ex->kind == RF_NAME_PERSON ? "person" : "company");
+    cli_json_str(g, "score");
+    cli_json_real(g, ex->score, 4);
+    cli_json_str(g, "match");
+    yajl_gen_bool(g, ex->match);
+    gen_explain(g, ex, 4);
+    yajl_gen_map_close(g);
+    cli_json_print(g);
 }
 
 /* Compare the two names given on the command line. */
@@ -138,30 +152,54 @@ static int compare_args(const compare_opts *o, const char *a, const char *b)
     return EXIT_CLEAN;
 }
 
-/* Score one JSON object in place; returns an error message or NULL. */
-static const char *score_object(json_t *obj, const compare_opts *o)
+/* Score one JSON object: print it back with "score", "match" (and
+ * "explain") set, in place when present; returns an error message or NULL. */
+static const char *score_object(yajl_val obj, const compare_opts *o)
 {
-    if (!json_is_object(obj))
+    if (!YAJL_IS_OBJECT(obj))
         return "not a JSON object";
-    json_t *a = json_object_get(obj, "a"), *b = json_object_get(obj, "b");
-    json_t *k = json_object_get(obj, "kind");
-    if (!json_is_string(a) || !json_is_string(b))
+    yajl_val a = cli_json_get(obj, "a"), b = cli_json_get(obj, "b");
+    yajl_val k = cli_json_get(obj, "kind");
+    if (!YAJL_IS_STRING(a) || !YAJL_IS_STRING(b))
         return "\"a\" and \"b\" must be strings";
     int kind = o->kind;
-    if (k && (!json_is_string(k) || (kind = rf_name_kind_parse(json_string_value(k))) < 0))
+    if (k && (!YAJL_IS_STRING(k) || (kind = rf_name_kind_parse(k->u.string)) < 0))
         return "\"kind\" must be \"company\" or \"person\"";
     rf_name_explain ex;
-    rf_name_compare(json_string_value(a), json_string_value(b), (rf_name_kind)kind, &ex);
-    json_object_set_new(obj, "score", json_real((double)(long)(ex.score * 10000 + 0.5) / 10000));
-    json_object_set_new(obj, "match", json_boolean(ex.match));
-    if (o->explain) {
-        char buf[4096];
-        rf_name_explain_json(&ex, buf, sizeof buf);
-        json_t *e = json_loads(buf, 0, NULL);
-        if (e)
-            json_object_set_new(obj, "explain", e);
+    rf_name_compare(a->u.string, b->u.string, (rf_name_kind)kind, &ex);
+    yajl_gen g = cli_json_gen();
+    if (!g)
+        return "out of memory";
+    double score = (double)(long)(ex.score * 10000 + 0.5) / 10000;
+    bool done[3] = {false, false, !o->explain}; /* keys are unique: parse refuses repeats */
+    yajl_gen_map_open(g);
+    for (size_t i = 0; i < obj->u.object.len; i++) { /* ours go where the input had them */
+        const char *key = obj->u.object.keys[i];
+        if (strcmp(key, "score") == 0 && (done[0] = true)) {
+            cli_json_str(g, key);
+            cli_json_real(g, score, 6);
+        } else if (strcmp(key, "match") == 0 && (done[1] = true)) {
+            cli_json_str(g, key);
+            yajl_gen_bool(g, ex.match);
+        } else if (o->explain && strcmp(key, "explain") == 0 && (done[2] = true)) {
+            gen_explain(g, &ex, 6);
+        } else {
+            cli_json_str(g, key);
+            cli_json_tree(g, obj->u.object.values[i], 6);
+        }
     }
-    return NULL;
+    if (!done[0]) {
+        cli_json_str(g, "score");
+        cli_json_real(g, score, 6);
+    }
+    if (!done[1]) {
+        cli_json_str(g, "match");
+        yajl_gen_bool(g, ex.match);
+    }
+    if (!done[2])
+        gen_explain(g, &ex, 6);
+    yajl_gen_map_close(g);
+    return cli_json_print(g) == 0 ? NULL : "not valid UTF-8";
 }
 
 /* Write the error line for a bad input line. */
@@ -169,32 +207,33 @@ static void bad_line(long line, const char *msg, size_t *shown)
 {
     if ((*shown)++ < 50)
         msg_error("<stdin>:%ld: %s", line, msg);
-    json_t *e = json_pack("{s:I, s:s}", "line", (json_int_t)line, "error", msg);
-    char *s = e ? json_dumps(e, JSON_COMPACT) : NULL;
-    if (s)
-        printf("%s\n", s);
-    free(s);
-    json_decref(e);
+    yajl_gen g = cli_json_gen();
+    if (!g)
+        return;
+    yajl_gen_map_open(g);
+    cli_json_str(g, "line");
+    yajl_gen_integer(g, line);
+    cli_json_str(g, "error");
+    cli_json_str(g, msg);
+    yajl_gen_map_close(g);
+    cli_json_print(g);
 }
 
 /* Handle one input line: one output line. Returns false for a bad line. */
 static bool compare_line(const char *text, long line, const compare_opts *o, size_t *shown)
 {
-    json_error_t jerr;
-    json_t *obj = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
-    const char *err = obj ? score_object(obj, o) : jerr.text;
     char msg[256];
+    yajl_val obj;
+    const char *err = cli_json_parse(text, &obj, msg, sizeof msg);
+    if (!err)
+        err = score_object(obj, o);
+    yajl_tree_free(obj);
     if (err) {
-        snprintf(msg, sizeof msg, "%s", err);
+        if (err != msg)
+            snprintf(msg, sizeof msg, "%s", err);
         bad_line(line, msg, shown);
-        json_decref(obj);
         return false;
     }
-    char *s = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
-    if (s)
-        printf("%s\n", s);
-    free(s);
-    json_decref(obj);
     return true;
 }
 

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include <jansson.h>
 #include "cli.h"
 #include "redflag/feedconf.h"
 #include "redflag/index.h"
@@ -106,30 +105,57 @@ static void warn_row(const rf_feed_def *d, const feed_row *r, long a)
                  d->name, a, d->cadence_days);
 }
 
+/* Add "key": "value". */
+static void gen_pair(yajl_gen g, const char *key, const char *value)
+{
+    cli_json_str(g, key);
+    cli_json_str(g, value);
+}
+
+/* Add "key": n. */
+static void gen_int(yajl_gen g, const char *key, long long n)
+{
+    cli_json_str(g, key);
+    yajl_gen_integer(g, n);
+}
+
+/* Add "key": true or false. */
+static void gen_bool(yajl_gen g, const char *key, bool b)
+{
+    cli_json_str(g, key);
+    yajl_gen_bool(g, b);
+}
+
 /* One JSON line for a feed. */
 static void print_json_row(const rf_feed_def *d, const feed_row *r, time_t now)
 {
     long a = age_days(r, now);
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:I}", "feed", d->name, "url", d->url,
-                          "format", rf_feed_format_name(d->format), "licence",
-                          d->licence ? d->licence : "", "critical", d->critical, "enabled",
-                          d->enabled, "cadence_days", (json_int_t)d->cadence_days);
+    yajl_gen g = cli_json_gen();
+    if (!g)
+        return;
+    yajl_gen_map_open(g);
+    gen_pair(g, "feed", d->name);
+    gen_pair(g, "url", d->url);
+    gen_pair(g, "format", rf_feed_format_name(d->format));
+    gen_pair(g, "licence", d->licence ? d->licence : "");
+    gen_bool(g, "critical", d->critical);
+    gen_bool(g, "enabled", d->enabled);
+    gen_int(g, "cadence_days", d->cadence_days);
     if (r) {
-        json_object_set_new(o, "entities", json_integer((json_int_t)r->entities));
-        json_object_set_new(o, "goods", json_integer((json_int_t)r->goods));
-        json_object_set_new(o, "data_of", json_integer(r->fetched_at));
-        json_object_set_new(o, "age_days", a >= 0 ? json_integer(a) : json_null());
-        json_object_set_new(o, "sha256", r->sha[0] ? json_string(r->sha) : json_null());
-        json_object_set_new(o, "status", json_string(r->status));
+        gen_int(g, "entities", (long long)r->entities);
+        gen_int(g, "goods", (long long)r->goods);
+        gen_int(g, "data_of", r->fetched_at);
+        cli_json_str(g, "age_days");
+        a >= 0 ? yajl_gen_integer(g, a) : yajl_gen_null(g);
+        cli_json_str(g, "sha256");
+        r->sha[0] ? cli_json_str(g, r->sha) : (void)yajl_gen_null(g);
+        gen_pair(g, "status", r->status);
     } else {
-        json_object_set_new(o, "status", json_string("not indexed"));
+        gen_pair(g, "status", "not indexed");
     }
-    json_object_set_new(o, "attention", json_boolean(attention(d, r, a)));
-    char *s = json_dumps(o, JSON_COMPACT);
-    if (s)
-        puts(s);
-    free(s);
-    json_decref(o);
+    gen_bool(g, "attention", attention(d, r, a));
+    yajl_gen_map_close(g);
+    cli_json_print(g);
 }
 
 /* Entry point of `redflag feeds`. */

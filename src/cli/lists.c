@@ -1,7 +1,6 @@
 /* Opening what a command screens with: data directory, feed list, index
  * (built from the bundled snapshots on first use, with a message), and the
  * library's screening engine over them (screen.h), whose notes it prints. */
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,9 +11,16 @@
 /* A string as a JSON literal (malloc'd; "null" on failure is never needed). */
 char *cli_json_string(const char *s)
 {
-    json_t *j = json_string(s ? s : "");
-    char *out = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
-    json_decref(j);
+    const char *t = s ? s : "";
+    yajl_gen g = cli_json_gen();
+    const unsigned char *buf;
+    size_t len;
+    char *out = NULL;
+    if (g && yajl_gen_string(g, (const unsigned char *)t, strlen(t)) == yajl_gen_status_ok &&
+        yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok)
+        out = strndup((const char *)buf, len);
+    if (g)
+        yajl_gen_free(g);
     return out ? out : strdup("\"\"");
 }
 

@@ -265,7 +265,8 @@ int fetch_sink_open(fetch_sink *s, const char *dest, long long max_bytes, rf_fet
     memset(s, 0, sizeof *s);
     s->fd = -1;
     s->max_bytes = max_bytes;
-    rf_sha256_init(&s->sha);
+    if (rf_sha256_init(&s->sha) != RF_OK)
+        return fetch_fail(res, RF_FETCH_E_IO, "out of memory");
     if (!*base)
         return fetch_fail(res, RF_FETCH_E_ARG, "destination is a directory: %s", dest);
     if (slash == dest)
@@ -291,7 +292,9 @@ int fetch_sink_reset(fetch_sink *s, rf_fetch_result *res)
     if (ftruncate(s->fd, 0) != 0 || lseek(s->fd, 0, SEEK_SET) != 0)
         return fetch_fail(res, RF_FETCH_E_IO, "cannot reset temporary file %s: %s", s->tmp_path,
                           strerror(errno));
-    rf_sha256_init(&s->sha);
+    rf_sha256_free(&s->sha);
+    if (rf_sha256_init(&s->sha) != RF_OK)
+        return fetch_fail(res, RF_FETCH_E_IO, "out of memory");
     s->bytes = 0;
     s->nhead = 0;
     s->too_large = 0;
@@ -332,6 +335,7 @@ int fetch_sink_write(fetch_sink *s, const void *p, size_t n)
 /* Close and unlink the temporary file if it is still there. */
 void fetch_sink_discard(fetch_sink *s)
 {
+    rf_sha256_free(&s->sha);
     if (s->fd >= 0)
         close(s->fd);
     s->fd = -1;
@@ -447,7 +451,10 @@ int fetch_sink_commit(fetch_sink *s, const char *dest, rf_fetch_expect expect, c
     free(s->tmp_path);
     s->tmp_path = NULL;
     sync_dir(dest);
-    rf_sha256_final(&s->sha, digest);
+    if (rf_sha256_final(&s->sha, digest) != RF_OK) {
+        rc = fetch_fail(res, RF_FETCH_E_IO, "out of memory hashing %s", dest);
+        goto out;
+    }
     rf_sha256_hex(digest, res->sha256);
     res->bytes = s->bytes;
     res->status = RF_FETCH_UPDATED;

@@ -532,22 +532,27 @@ static int hash_build(MDB_txn *txn, const MDB_dbi *dbi, char gen[RF_INDEX_GEN_HE
 {
     rf_sha256 h;
     unsigned char d[RF_SHA256_LEN];
-    rf_sha256_init(&h);
+    if (rf_sha256_init(&h) != RF_OK)
+        return ENOMEM;
     rf_sha256_update(&h, "redflag-index-1", 16);
     int rc = 0;
     for (int i = DB_ENTITIES; i <= DB_GOODS && rc == 0; i++)
         rc = hash_db(txn, dbi[i], ix_db_names[i], &h);
     if (rc == 0)
         rc = hash_feed_names(txn, dbi[DB_FEEDS], &h);
-    if (rc)
-        return rc;
-    rf_sha256_final(&h, d);
+    if (rc || rf_sha256_final(&h, d) != RF_OK) {
+        rf_sha256_free(&h);
+        return rc ? rc : ENOMEM;
+    }
     rf_sha256_hex(d, gen);
-    rf_sha256_init(&h);
+    if (rf_sha256_init(&h) != RF_OK)
+        return ENOMEM;
     rf_sha256_update(&h, gen, RF_INDEX_GEN_HEX - 1);
-    if ((rc = hash_db(txn, dbi[DB_FEEDS], ix_db_names[DB_FEEDS], &h)) != 0)
-        return rc;
-    rf_sha256_final(&h, d);
+    rc = hash_db(txn, dbi[DB_FEEDS], ix_db_names[DB_FEEDS], &h);
+    if (rc || rf_sha256_final(&h, d) != RF_OK) {
+        rf_sha256_free(&h);
+        return rc ? rc : ENOMEM;
+    }
     rf_sha256_hex(d, dirhash);
     return 0;
 }

@@ -2,7 +2,6 @@
  * rebuild the index (see update.h). */
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,8 +13,9 @@
 #include "feed_int.h"
 #include "redflag/name.h"
 #include "redflag/update.h"
+#include "update_meta.h"
 
-#define MAX_FILES 3 /* ofac_csv: sdn, alt, add */
+#define MAX_FILES FEED_META_MAX_FILES
 #define RUN_DEADLINE_MS (30L * 60 * 1000)
 
 static _Thread_local char update_error[768];
@@ -24,7 +24,7 @@ static _Thread_local char update_error[768];
 typedef struct feed_run {
     const rf_feed_def *def;
     char dir[4096];              /* DATA/feeds/NAME */
-    json_t *meta;                /* DATA/feeds/NAME/meta.json, or a new object */
+    feed_meta meta;              /* DATA/feeds/NAME/meta.json, or empty */
     rf_update_outcome outcome;
     char message[600];
     const char *paths[MAX_FILES]; /* what gets indexed */
@@ -158,34 +158,15 @@ static void load_meta(feed_run *fr)
 {
     char path[4200];
     snprintf(path, sizeof path, "%s/meta.json", fr->dir);
-    fr->meta = json_load_file(path, 0, NULL);
-    if (!json_is_object(fr->meta)) {
-        json_decref(fr->meta);
-        fr->meta = json_object();
-    }
+    feed_meta_load(&fr->meta, path);
 }
 
 /* Write meta.json atomically (temp file, fsync, rename). */
 static int save_meta(const feed_run *fr)
 {
-    char path[4200], tmp[4300];
+    char path[4200];
     snprintf(path, sizeof path, "%s/meta.json", fr->dir);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    if (json_dump_file(fr->meta, tmp, JSON_INDENT(1) | JSON_SORT_KEYS) != 0)
-        return -1;
-    int fd = open(tmp, O_RDONLY);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-    return rename(tmp, path);
-}
-
-/* A string member of file i's metadata, or NULL. */
-static const char *meta_file_str(const feed_run *fr, size_t i, const char *key)
-{
-    json_t *files = json_object_get(fr->meta, "files");
-    return json_string_value(json_object_get(json_array_get(files, i), key));
+    return feed_meta_save(&fr->meta, path);
 }
 
 /* Remove the staging copies DATA/feeds/NAME/incoming.*. */
@@ -223,8 +204,8 @@ static int fetch_files(feed_run *fr, const rf_update_opts *o, rf_fetch_result *r
         rf_fetch_opts fo = o->fetch;
         fo.url = urls[i];
         fo.dest_path = inc;
-        fo.etag = meta_file_str(fr, i, "etag");
-        fo.last_modified = meta_file_str(fr, i, "last_modified");
+        fo.etag = feed_meta_file_at(&fr->meta, i)->etag;
+        fo.last_modified = feed_meta_file_at(&fr->meta, i)->last_modified;
         fo.expect = expect_of(fr->def->format);
         fo.deadline_ms = left > 0 ? (long)left : o->fetch.deadline_ms;
         if (rf_fetch(&fo, &res[i]) != RF_OK) {
@@ -255,31 +236,40 @@ static int accept_download(feed_run *fr, rf_fetch_result *res, size_t n, const c
                  rc != RF_OK ? d.message : "no entries in the file");
         return -1;
     }
-    json_t *files = json_array();
-    for (size_t i = 0; i < n; i++) {
+    feed_meta fresh = {.nfiles = n};
+    int bad = 0;
+    for (size_t i = 0; i < n && bad == 0; i++) {
         char cur[4400];
         file_path(fr, "current", i, cur, sizeof cur);
         if (rename(paths[i], cur) != 0) {
-            json_decref(files);
             snprintf(fr->message, sizeof fr->message, "cannot keep %.400s: %s", cur, strerror(errno));
-            return -1;
+            bad = 1;
+            break;
         }
         struct stat st;
-        json_t *f = json_pack("{s:s, s:I}", "url", urls[i],
-                              "bytes", (json_int_t)(stat(cur, &st) == 0 ? st.st_size : 0));
-        const char *prev_sha = meta_file_str(fr, i, "sha256");
-        const char *sha = res[i].status == RF_FETCH_UPDATED ? res[i].sha256 : prev_sha;
-        if (sha)
-            json_object_set_new(f, "sha256", json_string(sha));
-        if (res[i].etag)
-            json_object_set_new(f, "etag", json_string(res[i].etag));
-        if (res[i].last_modified)
-            json_object_set_new(f, "last_modified", json_string(res[i].last_modified));
-        json_array_append_new(files, f);
+        feed_meta_file *f = &fresh.files[i];
+        const char *prev_sha = feed_meta_file_at(&fr->meta, i)->sha256;
+        f->bytes = stat(cur, &st) == 0 ? (long long)st.st_size : 0;
+        if (feed_meta_set(&f->url, urls[i]) != 0 ||
+            feed_meta_set(&f->sha256, res[i].status == RF_FETCH_UPDATED ? res[i].sha256
+                                                                         : prev_sha) != 0 ||
+            feed_meta_set(&f->etag, res[i].etag) != 0 ||
+            feed_meta_set(&f->last_modified, res[i].last_modified) != 0) {
+            snprintf(fr->message, sizeof fr->message, "out of memory recording the download");
+            bad = 1;
+        }
     }
-    json_object_set_new(fr->meta, "files", files);
-    json_object_set_new(fr->meta, "fetched_at", json_integer((json_int_t)time(NULL)));
-    json_object_set_new(fr->meta, "url", json_string(fr->def->url));
+    if (!bad) { /* the new files' records replace the old ones */
+        feed_meta_free_files(&fr->meta);
+        memcpy(fr->meta.files, fresh.files, sizeof fresh.files);
+        fr->meta.nfiles = n;
+    } else {
+        feed_meta_free_files(&fresh);
+        return -1;
+    }
+    fr->meta.fetched_at = (long long)time(NULL);
+    if (feed_meta_set(&fr->meta.url, fr->def->url) != 0)
+        return -1;
     return save_meta(fr) == 0 ? 0 : -1;
 }
 
@@ -298,18 +288,18 @@ static void fetch_feed(feed_run *fr, const rf_update_opts *o, long long run_end_
         fr->outcome = RF_UPDATE_FAILED;
     } else if (updated == 0) {
         fr->outcome = RF_UPDATE_UNCHANGED;
-        json_object_set_new(fr->meta, "checked_at", json_integer((json_int_t)time(NULL)));
+        fr->meta.checked_at = (long long)time(NULL);
     } else if (accept_download(fr, res, n, urls) != 0) {
         fr->outcome = RF_UPDATE_FAILED;
     } else {
         fr->outcome = RF_UPDATE_FETCHED;
     }
     if (fr->outcome == RF_UPDATE_FAILED) { /* remembered until a fetch succeeds */
-        json_object_set_new(fr->meta, "last_error", json_string(fr->message));
-        json_object_set_new(fr->meta, "failed_at", json_integer((json_int_t)time(NULL)));
+        feed_meta_set(&fr->meta.last_error, fr->message);
+        fr->meta.failed_at = (long long)time(NULL);
     } else {
-        json_object_del(fr->meta, "last_error");
-        json_object_del(fr->meta, "failed_at");
+        feed_meta_set(&fr->meta.last_error, NULL);
+        fr->meta.failed_at = 0;
     }
     save_meta(fr);
     drop_incoming(fr, n);
@@ -407,8 +397,7 @@ static long long date_epoch(const char *date)
 /* When the source last confirmed our copy: the download, or a later "not modified". */
 static long long confirmed_at(const feed_run *fr)
 {
-    long long f = json_integer_value(json_object_get(fr->meta, "fetched_at"));
-    long long c = json_integer_value(json_object_get(fr->meta, "checked_at"));
+    long long f = fr->meta.fetched_at, c = fr->meta.checked_at;
     return c > f ? c : f;
 }
 
@@ -416,9 +405,9 @@ static long long confirmed_at(const feed_run *fr)
 static int add_feed_meta(rf_index_builder *b, const feed_run *fr)
 {
     bool snap = fr->format != fr->def->format || fr->outcome == RF_UPDATE_SNAPSHOT ||
-                (fr->outcome == RF_UPDATE_FAILED && !json_object_get(fr->meta, "fetched_at"));
+                (fr->outcome == RF_UPDATE_FAILED && !fr->meta.fetched_at);
     char status[700];
-    const char *last_error = json_string_value(json_object_get(fr->meta, "last_error"));
+    const char *last_error = fr->meta.last_error;
     if (last_error)
         snprintf(status, sizeof status, "stale: %s", last_error);
     else if (!fr->npaths)
@@ -435,9 +424,9 @@ static int add_feed_meta(rf_index_builder *b, const feed_run *fr)
         .critical = fr->def->critical, .entities = fr->entities, .goods = fr->goods,
         .status = status, .error = last_error,
         .fetched_at = snap ? date_epoch(fr->def->snapshot_date) : confirmed_at(fr),
-        .sha256 = snap ? NULL : meta_file_str(fr, 0, "sha256"),
-        .etag = snap ? NULL : meta_file_str(fr, 0, "etag"),
-        .last_modified = snap ? NULL : meta_file_str(fr, 0, "last_modified"),
+        .sha256 = snap ? NULL : feed_meta_file_at(&fr->meta, 0)->sha256,
+        .etag = snap ? NULL : feed_meta_file_at(&fr->meta, 0)->etag,
+        .last_modified = snap ? NULL : feed_meta_file_at(&fr->meta, 0)->last_modified,
         .bytes = fr->npaths && stat(fr->paths[0], &st) == 0 ? (long long)st.st_size : 0,
     };
     return rf_index_builder_add_feed(b, &f);
@@ -554,7 +543,7 @@ int rf_update(const rf_feedconf *conf, const char *datadir, const rf_update_opts
     if (runs)
         report_all(runs, conf->nfeeds, o, &nfail);
     for (size_t i = 0; runs && i < conf->nfeeds; i++)
-        json_decref(runs[i].meta);
+        feed_meta_free(&runs[i].meta);
     free(runs);
     if (lockfd >= 0)
         close(lockfd);

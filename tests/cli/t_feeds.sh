@@ -11,14 +11,16 @@ D="$tmp/data"
 "$RF" fetch --offline --data "$D" > "$tmp/off.out" 2> "$tmp/off.err"
 expect_exit fetch-offline-exit 0 $?
 expect_grep fetch-offline-dol '^us_dol_goods  *snapshot .* 467 goods' "$tmp/off.out"
-expect_grep fetch-offline-uflpa '^us_uflpa  *snapshot  *7 entities' "$tmp/off.out"
-expect_grep fetch-offline-sdn '^us_ofac_sdn  *snapshot  *7379 entities' "$tmp/off.out"
+expect_grep fetch-offline-uflpa '^us_uflpa  *snapshot  *51 entities' "$tmp/off.out"
+expect_grep fetch-offline-sdn '^us_ofac_sdn  *snapshot  *8976 entities' "$tmp/off.out"
+expect_grep fetch-offline-csl '^us_csl  *snapshot  *5617 entities' "$tmp/off.out"
 expect_grep fetch-offline-cbp-no-data '^us_cbp_forced_labor  *no data' "$tmp/off.out"
 expect_grep fetch-offline-index '^index [0-9a-f]\{16\} built in' "$tmp/off.out"
 
 "$RF" feeds --data "$D" > "$tmp/feeds.out" 2> "$tmp/feeds.err"
 expect_exit feeds-stale-snapshots-exit-1 1 $?
-expect_grep feeds-table-uflpa '^us_uflpa  *yes  *7  *0  2026-08-20' "$tmp/feeds.out"
+expect_grep feeds-table-uflpa '^us_uflpa  *yes  *51  *0  2025-01-15' "$tmp/feeds.out"
+expect_grep feeds-sdn-coverage '^us_ofac_sdn  *no  *8976  *0  2021-07-07 .* bundled snapshot of 2021-07-07' "$tmp/feeds.out"
 expect_grep feeds-warns-age 'us_ofac_sdn: data is [0-9]* days old, expected every 7 days' "$tmp/feeds.err"
 "$RF" feeds --data "$D" -o jsonl > "$tmp/feeds.jsonl" 2>/dev/null
 expect_grep feeds-jsonl '"feed": *"us_uflpa".*"critical": *true' "$tmp/feeds.jsonl"
@@ -159,7 +161,7 @@ if grep -q 'tries' "$tmp/nosnap.err"; then bad no-network-no-retry "$(grep -m1 t
 cp -R "$D" "$tmp/nonet"
 "$RF" fetch --data "$tmp/nonet" --conf "$tmp/nonet-conf/feeds.conf" > "$tmp/nonet.out" 2> "$tmp/nonet.err"
 expect_exit no-network-kept-exit-4 4 $?
-expect_grep no-network-sdn-kept '^us_ofac_sdn  *failed  *7379 entities' "$tmp/nonet.out"
+expect_grep no-network-sdn-kept '^us_ofac_sdn  *failed  *8976 entities' "$tmp/nonet.out"
 expect_grep no-network-dol-kept '^us_dol_goods  *failed .* 467 goods' "$tmp/nonet.out"
 expect_grep no-network-index '^index [0-9a-f]\{16\} built' "$tmp/nonet.out"
 if unshare -n true 2> /dev/null; then
@@ -187,7 +189,7 @@ for delay in 0.05 0.15 0.3 0.5 0.8; do
   "$RF" feeds --data "$D" > "$tmp/k.out" 2>/dev/null
   rc=$?
   if [ $rc = 0 ] || [ $rc = 1 ]; then ok x; else bad "kill-9-after-$delay" "feeds exit $rc"; fi
-  expect_grep "kill-9-after-$delay-entities" '^us_ofac_sdn  *no  *7379' "$tmp/k.out"
+  expect_grep "kill-9-after-$delay-entities" '^us_ofac_sdn  *no  *8976' "$tmp/k.out"
 done
 "$RF" fetch --offline --data "$D" > /dev/null 2>&1
 expect_exit fetch-after-kills 0 $?

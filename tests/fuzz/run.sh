@@ -22,11 +22,11 @@ for t in build/fuzz/fuzz_*; do
                    { printf '\000'; cat "$f"; } > "$corpus/x_$(basename "$f")"; done ;;
     fuzz_rules)  cp rules/*.rules examples/rules/*.rules "$corpus/" ;;
     fuzz_feed)   i=0
-                 for f in tests/fixtures/feeds/*.xml tests/fixtures/feeds/*.csv tests/fixtures/feeds/*.html \
+                 for f in tests/fixtures/feeds/*.xml tests/fixtures/feeds/*.XML tests/fixtures/feeds/*.csv tests/fixtures/feeds/*.html \
                           tests/fixtures/feeds/*.json tests/fixtures/feeds/*/*.csv; do
                    [ -f "$f" ] || continue
                    case $f in
-                     *ofac*csv*|*sdn*.csv|*cons_*.csv) b=1 ;; *UN_*|*un_*) b=2 ;; *csl*) b=3 ;;
+                     *ENHANCED*) b=8 ;; *ofac*csv*|*sdn*.csv|*cons_*.csv) b=1 ;; *UN_*|*un_*) b=2 ;; *csl*) b=3 ;;
                      *.html) b=4 ;; *dol*) b=5 ;; *.json) b=6 ;; *.csv) b=7 ;; *) b=0 ;;
                    esac
                    { printf "\\$(printf %o "$b")"; head -c 30000 "$f"; } > "$corpus/f$i"; i=$((i + 1))

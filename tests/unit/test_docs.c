@@ -571,6 +571,45 @@ static void test_detection_and_override(void **state)
     assert_int_equal(rf_format_parse("eforms"), RF_FMT_EFORMS);
 }
 
+/* OCDS JSON is read strictly, as a package has always been: a comment, a NUL
+ * escape, an integer beyond 64 bits and nesting past 2048 levels are each one
+ * error record naming the line, never a crash or a silently cut value. */
+static void test_ocds_strict_json(void **state)
+{
+    static const struct { const char *json, *why; long line; } bad[] = {
+        {"{\n  \"releases\": [],\n  /* note */ \"x\": 1\n}\n", "comment", 3},
+        {"{\"releases\": [\n {\"ocid\": \"a\\u0000b\"}]}\n", "\\u0000 is not allowed", 2},
+        {"{\"releases\": [],\n\n \"n\": 99999999999999999999}\n", "too big integer", 3},
+    };
+    doc d = {0};
+    (void)state;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        load_mem(&d, bad[i].json, strlen(bad[i].json), RF_FMT_OCDS);
+        assert_int_equal(d.n, 1);
+        assert_int_equal(d.rc[0], RF_EINPUT);
+        assert_non_null(strstr(d.err[0], "invalid JSON in mem.xml at line"));
+        if (!strstr(d.err[0], bad[i].why))
+            fail_msg("%s: wanted \"%s\"", d.err[0], bad[i].why);
+        assert_int_equal(rf_record_line(d.rec[0]), bad[i].line);
+        unload(&d);
+    }
+    size_t depth = 100000, k = 0;
+    char *deep = malloc(2 * depth + 32);
+    assert_non_null(deep);
+    k += (size_t)sprintf(deep, "{\"releases\": ");
+    for (size_t i = 0; i < depth; i++)
+        deep[k++] = '[';
+    for (size_t i = 0; i < depth; i++)
+        deep[k++] = ']';
+    deep[k++] = '}';
+    load_mem(&d, deep, k, RF_FMT_OCDS);
+    assert_int_equal(d.n, 1);
+    assert_int_equal(d.rc[0], RF_EINPUT);
+    assert_non_null(strstr(d.err[0], "nesting deeper than 2048 levels"));
+    unload(&d);
+    free(deep);
+}
+
 /* A malformed document: one error record naming the file and line, then EOF. */
 static void test_malformed(void **state)
 {
@@ -680,6 +719,7 @@ int main(void)
         cmocka_unit_test(test_ocds_real),
         cmocka_unit_test(test_detection_and_override),
         cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_ocds_strict_json),
         cmocka_unit_test(test_hostile_xml),
         cmocka_unit_test(test_size_bound),
     };

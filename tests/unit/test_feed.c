@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
 #include <time.h>
 #include "redflag/feed.h"
 
@@ -165,6 +166,44 @@ static void test_ofac_csv(void **state)
     assert_int_equal(o.n, 17);
 }
 
+/* OFAC ENHANCED_XML: the real consolidated list of January 2025 (443 entities), names with
+ * other-script translations, F.K.A. names, programs, listing dates, identifiers. */
+static void test_ofac_enhanced_xml(void **state)
+{
+    (void)state;
+    rf_feed_src src = {.path = fx("CONS_ENHANCED.XML")};
+    seen p = {.want = "9639"};
+    rf_feed_diag d;
+    assert_int_equal(rf_feed_parse_ofac_enhanced_xml(&src, collect, &p, &d), RF_OK);
+    assert_int_equal(p.n, 443);
+    assert_int_equal(d.entities, 443);
+    assert_true(p.persons > 0 && p.companies > 0 && p.persons + p.companies <= 443);
+    assert_string_equal(p.kind, "person");
+    assert_string_equal(p.name, "Ismail Abdul Salah HANIYA");
+    assert_string_equal(p.aliases, "aka:Ismail HANIYA|aka:Ismaeel HANIYYA");
+    assert_string_equal(p.programs, "NS-PLC");
+    assert_string_equal(p.listed, "2006-04-12");
+    seen c = {.want = "20313"};
+    assert_int_equal(rf_feed_parse_ofac_enhanced_xml(&src, collect, &c, &d), RF_OK);
+    assert_string_equal(c.kind, "organisation");
+    assert_string_equal(c.name, "CENTREX EUROPE ENERGY AND GAS AG");
+    assert_string_equal(c.countries, "AT");
+    assert_string_equal(c.ids, "Registration ID=FN 230884k/-"); /* no issuingCountry given */
+    seen v = {.want = "17013"};
+    assert_int_equal(rf_feed_parse_ofac_enhanced_xml(&src, collect, &v, &d), RF_OK);
+    assert_non_null(strstr(v.aliases, "former:"));
+    bool cyrillic = false; /* U+0400..U+04FF lead bytes 0xD0..0xD3 */
+    for (const char *q = v.aliases; *q; q++)
+        cyrillic = cyrillic || ((unsigned char)*q >= 0xD0 && (unsigned char)*q <= 0xD3);
+    assert_true(cyrillic);
+    /* the sdnList parser refuses this schema, and this one the sdnList schema */
+    seen x = {0};
+    assert_int_equal(rf_feed_parse_ofac_xml(&src, collect, &x, &d), RF_EINPUT);
+    rf_feed_src old = {.path = fx("consolidated.xml")};
+    assert_int_equal(rf_feed_parse_ofac_enhanced_xml(&old, collect, &x, &d), RF_EINPUT);
+    assert_true(strlen(d.message) > 0);
+}
+
 /* UN list: individuals and entities, alias qualities, countries, dates. */
 static void test_un_xml(void **state)
 {
@@ -283,10 +322,11 @@ static void test_sdn_snapshot_kinds(void **state)
     seen s = {.want = "15036"}; /* a vessel of the list */
     rf_feed_diag d;
     assert_int_equal(rf_feed_parse_ofac_csv(&sdn, NULL, NULL, collect, &s, &d), RF_OK);
-    assert_int_equal(s.vessels, 323);
-    assert_int_equal(s.aircraft, 217);
+    assert_int_equal(s.vessels, 406);   /* the July 2021 list's SDN_Type column */
+    assert_int_equal(s.aircraft, 277);
+    assert_int_equal(s.persons, 4620);
+    assert_int_equal(s.companies, 3673);
     assert_int_equal(s.n, s.persons + s.companies + s.vessels + s.aircraft);
-    assert_true(s.companies > 2500 && s.persons > 3500);
     assert_string_equal(s.name, "ARTAVIL");
     assert_string_equal(s.kind, "vessel");
 }
@@ -309,6 +349,45 @@ static void test_uflpa_sample_b(void **state)
                                    "aka:Aksu Huafu Dyed Melange Yarn|"
                                    "aka:Akesu Huafu Melange Yarn Co., Ltd.");
     assert_string_equal(a.listed, "2025-01-15");
+}
+
+/* UFLPA entries compiled from the Federal Register notices (bundled snapshot): two clause
+ * tables with a third citation column, "also known as …; and formerly known as …" in one cell. */
+static void test_uflpa_federal_register(void **state)
+{
+    (void)state;
+    rf_feed_src src = {.path = fx("uflpa_federal_register_additions.html")};
+    seen h = {.want = "uflpa-hongyuan-green-energy-co-ltd"};
+    rf_feed_diag d;
+    assert_int_equal(rf_feed_parse_uflpa_html(&src, collect, &h, &d), RF_OK);
+    assert_int_equal(h.n, 44);
+    assert_int_equal(h.companies, 44);
+    assert_string_equal(h.name, "Hongyuan Green Energy Co., Ltd.");
+    assert_string_equal(h.aliases, "aka:HY Solar|aka:Hoyuan Green Energy Co. Ltd.|"
+                                   "former:Wuxi Shangji CNC Co., Ltd.|"
+                                   "former:Wuxi Shangji Automation Co., Ltd.|"
+                                   "former:Wuxi Shangji Grinding Machine Co., Ltd.");
+    assert_string_equal(h.programs, "UFLPA 2(d)(2)(B)(v)");
+    assert_string_equal(h.listed, "2025-01-15");
+    seen j = {.want = "uflpa-sichuan-jingweida-technology-group-co-ltd"};
+    assert_int_equal(rf_feed_parse_uflpa_html(&src, collect, &j, &d), RF_OK);
+    assert_string_equal(j.aliases, "aka:Sichuan Mianyang Jingweida Technology Co., Ltd.|"
+                                   "aka:JWD Technology|"
+                                   "former:Mianyang High-tech Zone Jingweida Technology Co., Ltd.");
+    assert_string_equal(j.programs, "UFLPA 2(d)(2)(B)(ii)");
+    assert_string_equal(j.listed, "2023-12-11");
+    seen w = {.want = "uflpa-henan-yumian-logistics-co-ltd"};
+    assert_int_equal(rf_feed_parse_uflpa_html(&src, collect, &w, &d), RF_OK);
+    assert_string_equal(w.aliases, "former:841 Cotton Transfer Warehouse");
+    seen g = {.want = "uflpa-gansu-yasheng-international-trading-co-ltd"};
+    assert_int_equal(rf_feed_parse_uflpa_html(&src, collect, &g, &d), RF_OK);
+    assert_string_equal(g.aliases, "aka:Gansu Yasheng International Trade Co., Ltd.|"
+                                   "aka:Yasheng International Trade|"
+                                   "former:Gansu Yasheng International Trade Group Co., Ltd.");
+    seen k = {.want = "uflpa-kashgar-construction-engineering-group-co-ltd"};
+    assert_int_equal(rf_feed_parse_uflpa_html(&src, collect, &k, &d), RF_OK);
+    assert_string_equal(k.programs, "UFLPA"); /* before any clause heading */
+    assert_string_equal(k.listed, "2024-08-09");
 }
 
 /* Parse one inline UFLPA row and snapshot the entity with the given id. */
@@ -619,6 +698,12 @@ static void test_broken_json(void **state)
     assert_int_equal(s.n, 1);
     rf_feed_src arr = mem("[1,2]\n");
     assert_int_equal(rf_feed_parse_ftm(&arr, collect, &s, &d), RF_EINPUT);
+    /* A repeated key (which name would win?) is refused, as before. */
+    rf_feed_src dup = mem("{\"id\":\"c\",\"schema\":\"Person\",\"schema\":\"Vessel\","
+                          "\"properties\":{\"name\":[\"C\"]}}\n");
+    assert_int_equal(rf_feed_parse_ftm(&dup, collect, &s, &d), RF_EINPUT);
+    assert_int_equal(d.line, 1);
+    assert_non_null(strstr(d.message, "duplicate object key \"schema\""));
 }
 
 /* A callback can stop the parse; its value comes back. */
@@ -695,8 +780,9 @@ int main(void)
         cmocka_unit_test(test_ofac_csv),        cmocka_unit_test(test_un_xml),
         cmocka_unit_test(test_csl_current),     cmocka_unit_test(test_csl_legacy),
         cmocka_unit_test(test_uflpa_sample_a), cmocka_unit_test(test_sdn_snapshot_kinds),
-        cmocka_unit_test(test_uflpa_sample_b),
-        cmocka_unit_test(test_uflpa_phrasings), cmocka_unit_test(test_dol_goods),
+        cmocka_unit_test(test_uflpa_sample_b), cmocka_unit_test(test_ofac_enhanced_xml),
+        cmocka_unit_test(test_uflpa_phrasings), cmocka_unit_test(test_uflpa_federal_register),
+        cmocka_unit_test(test_dol_goods),
         cmocka_unit_test(test_ftm),             cmocka_unit_test(test_ftm_alias_kinds),
         cmocka_unit_test(test_mapped_csv),      cmocka_unit_test(test_truncated_xml),
         cmocka_unit_test(test_wrong_document),  cmocka_unit_test(test_broken_csv),

@@ -31,7 +31,7 @@ static void test_shipped(void **state)
     assert_string_equal(u->url, "https://www.dhs.gov/uflpa-entity-list");
     assert_int_equal(u->format, RF_FEED_UFLPA_HTML);
     assert_true(u->critical);
-    assert_int_equal(u->nsnapshots, 2);
+    assert_int_equal(u->nsnapshots, 3); /* two page copies and the Federal Register compilation */
     assert_int_equal(u->cadence_days, 30);
     const rf_feed_def *sdn = rf_feedconf_find(c, "us_ofac_sdn");
     assert_int_equal(sdn->format, RF_FEED_OFAC_XML);

@@ -245,8 +245,8 @@ static void test_kinds(void **state)
                 RF_LEVEL_MEDIUM);
     assert_string_equal(k, "vessel");
     /* said to be a person, a company's exact name does not match the company */
-    assert_int_equal(supplier_level(f, "{\"name\": \"ECHO DELTA HOLDINGS LTD\", "
-                                       "\"kind\": \"person\", \"country\": \"ZW\"}", o, k),
+    assert_int_equal(supplier_level(f, "{\"name\": \"WHITE SEAL HOLDINGS LIMITED\", "
+                                       "\"kind\": \"person\", \"country\": \"CY\"}", o, k),
                      RF_LEVEL_NONE);
     assert_int_equal(supplier_level(f, "{\"name\": \"Artavil Shipping Ltd\", \"ids\": "
                                        "{\"other\": \"Call Sign:T2EU4\"}}", o, k),
@@ -256,16 +256,17 @@ static void test_kinds(void **state)
 }
 
 /* A thin name (one short word beside others) is a match only with a shared
- * country: ECHO DELTA HOLDINGS LTD is listed in Zimbabwe (and the UK). */
+ * country: WHITE SEAL HOLDINGS LIMITED is listed in Cyprus (the SDN list of
+ * July 2021; ECHO DELTA HOLDINGS LTD, used before, was delisted by then). */
 static void test_thin_name_and_country(void **state)
 {
     fx *f = *state;
     char o[16], k[16];
-    assert_int_equal(supplier_level(f, "{\"name\": \"Delta Ltd\", \"country\": \"ZW\"}", o, k),
+    assert_int_equal(supplier_level(f, "{\"name\": \"Seal Ltd\", \"country\": \"CY\"}", o, k),
                      RF_LEVEL_HIGH);
     assert_string_equal(o, "match");
-    assert_int_equal(supplier_level(f, "{\"name\": \"Delta Ltd\"}", o, k), RF_LEVEL_NONE);
-    assert_int_equal(supplier_level(f, "{\"name\": \"Delta Ltd\", \"country\": \"FR\"}", o, k),
+    assert_int_equal(supplier_level(f, "{\"name\": \"Seal Ltd\"}", o, k), RF_LEVEL_NONE);
+    assert_int_equal(supplier_level(f, "{\"name\": \"Seal Ltd\", \"country\": \"FR\"}", o, k),
                      RF_LEVEL_NONE);
 }
 

@@ -295,24 +295,31 @@ static void test_screen_record(void **state)
     assert_int_equal(rf_screener_screen(s, rec, res), RF_OK);
     assert_string_equal(res->id, "r");
     assert_string_equal(res->supplier, "Norvale Trading BV");
-    assert_int_equal(res->nmatches, 1);
-    assert_string_equal(res->matches[0].party, "manufacturer");
-    assert_string_equal(res->matches[0].list, "us_uflpa");
-    assert_true(res->matches[0].critical);
-    assert_int_equal(res->nflags, 1);
-    assert_string_equal(res->flags[0].indicator, "listed_entity");
-    assert_string_equal(res->flags[0].field, "manufacturer.name");
-    assert_int_equal(res->flags[0].severity, RF_LEVEL_CRITICAL);
+    /* Hoshine is on the UFLPA Entity List (critical) and on the BIS Entity List in the CSL */
+    assert_int_equal(res->nmatches, 2);
+    size_t mu = strcmp(res->matches[0].list, "us_uflpa") == 0 ? 0 : 1;
+    assert_string_equal(res->matches[mu].party, "manufacturer");
+    assert_string_equal(res->matches[mu].list, "us_uflpa");
+    assert_true(res->matches[mu].critical);
+    assert_string_equal(res->matches[1 - mu].list, "us_csl");
+    assert_false(res->matches[1 - mu].critical);
+    assert_int_equal(res->nflags, 2);
+    size_t fu = res->flags[0].severity == RF_LEVEL_CRITICAL ? 0 : 1;
+    assert_string_equal(res->flags[fu].indicator, "listed_entity");
+    assert_string_equal(res->flags[fu].field, "manufacturer.name");
+    assert_int_equal(res->flags[fu].severity, RF_LEVEL_CRITICAL);
     assert_int_equal(res->level, RF_LEVEL_CRITICAL);
-    assert_non_null(strstr(res->flags[0].source, "UFLPA"));
+    assert_non_null(strstr(res->flags[fu].source, "UFLPA"));
     const rf_match_hit *hits;
     size_t n;
     const char *cn[] = {"CN"};
     rf_name_party q = {"Hoshine Silicon Industry (Shanshan) Co Ltd", RF_NAME_COMPANY, cn, 1,
                        NULL, 0, 0};
     assert_int_equal(rf_screener_lookup(s, &q, 5, 0.5, &hits, &n), RF_OK);
-    assert_true(n >= 1);
-    assert_string_equal(hits[0].list, "us_uflpa");
+    bool uflpa_hit = false;
+    for (size_t i = 0; i < n; i++)
+        uflpa_hit = uflpa_hit || strcmp(hits[i].list, "us_uflpa") == 0;
+    assert_true(uflpa_hit);
     rf_result_destroy(res);
     rf_record_destroy(rec);
     rf_screener_destroy(s);

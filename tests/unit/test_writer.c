@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <cmocka.h>
-#include <jansson.h>
+#include <yajl/yajl_tree.h>
 #include "redflag/writer.h"
 
 /* The results every format test writes: a flagged order line with a critical
@@ -172,6 +172,24 @@ static void test_jsonl_exact(void **state)
     free(out);
 }
 
+/* Member key of object o, which must be there with type t. */
+static yajl_val member(yajl_val o, const char *key, yajl_type t)
+{
+    const char *path[] = {key, NULL};
+    assert_non_null(o);
+    yajl_val v = yajl_tree_get(o, path, t);
+    if (!v)
+        fail_msg("no member \"%s\" of type %d", key, (int)t);
+    return v;
+}
+
+/* Element 0 of array a, which must not be empty. */
+static yajl_val first(yajl_val a)
+{
+    assert_true(a->u.array.len > 0);
+    return a->u.array.values[0];
+}
+
 static const char *const nasty[] = {
     "quote \" and backslash \\ and slash /",
     "new\nline\r\ttab\b\f",
@@ -202,21 +220,22 @@ static void test_jsonl_roundtrip(void **state)
         assert_string_equal(nl, "\n");
         assert_null(strstr(out, "\xe2\x80\xa8"));
         assert_null(strstr(out, "\xe2\x80\xa9"));
-        json_error_t err;
-        json_t *j = json_loads(out, 0, &err);
+        char err[256];
+        yajl_val j = yajl_tree_parse(out, err, sizeof err);
         if (!j)
-            fail_msg("jansson: %s in %s", err.text, out);
-        json_t *f = json_array_get(json_object_get(j, "flags"), 0);
-        json_t *mm = json_array_get(json_object_get(j, "matches"), 0);
+            fail_msg("yajl: %s in %s", err, out);
+        yajl_val f = first(member(j, "flags", yajl_t_array));
+        yajl_val mm = first(member(j, "matches", yajl_t_array));
         const char *keys[] = {"rule", "indicator", "field", "evidence", "source", "guideline"};
-        assert_string_equal(json_string_value(json_object_get(j, "id")), s);
+        assert_string_equal(member(j, "id", yajl_t_string)->u.string, s);
         for (size_t k = 0; k < 6; k++)
-            assert_string_equal(json_string_value(json_object_get(f, keys[k])), s);
-        assert_string_equal(json_string_value(json_object_get(mm, "name")), s);
-        assert_string_equal(json_string_value(json_object_get(mm, "entity")), s);
-        assert_true(json_real_value(json_object_get(mm, "score")) == 0.956);
-        assert_int_equal(json_integer_value(json_object_get(f, "weight")), 5);
-        json_decref(j);
+            assert_string_equal(member(f, keys[k], yajl_t_string)->u.string, s);
+        assert_string_equal(member(mm, "name", yajl_t_string)->u.string, s);
+        assert_string_equal(member(mm, "entity", yajl_t_string)->u.string, s);
+        yajl_val score = member(mm, "score", yajl_t_number), w = member(f, "weight", yajl_t_number);
+        assert_true(score->u.number.d == 0.956);
+        assert_string_equal(w->u.number.r, "5");
+        yajl_tree_free(j);
         free(out);
         rf_result_destroy(res);
     }
@@ -232,11 +251,11 @@ static void test_jsonl_invalid_utf8(void **state)
     const char *bad = "cut \xe4\xb8 \xff\xed\xa0\x80";
     res->id = rf_result_strdup(res, bad, strlen(bad));
     char *out = render(&res, 1, RF_OUT_JSONL, 0);
-    json_t *j = json_loads(out, 0, NULL);
+    yajl_val j = yajl_tree_parse(out, NULL, 0);
     assert_non_null(j);
-    assert_string_equal(json_string_value(json_object_get(j, "id")),
+    assert_string_equal(member(j, "id", yajl_t_string)->u.string,
                         "cut \xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
-    json_decref(j);
+    yajl_tree_free(j);
     free(out);
     rf_result_destroy(res);
 }

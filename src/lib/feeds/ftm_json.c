@@ -1,9 +1,9 @@
 /* OpenSanctions FollowTheMoney entities, one JSON object a line (plain or
  * delta {"op":…,"entity":…}); parties become entities, the rest is skipped. */
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include "feed_int.h"
+#include "json_int.h"
 
 static const struct { const char *schema; rf_entity_kind kind; } schemas[] = {
     {"Company", RF_ENTITY_COMPANY},      {"Organization", RF_ENTITY_COMPANY},
@@ -41,19 +41,20 @@ static bool ftm_kind(const char *schema, rf_entity_kind *kind)
 }
 
 /* Call fn on every string value of property name. */
-static void each_value(json_t *props, const char *name, feed_builder *b,
+static void each_value(yajl_val props, const char *name, feed_builder *b,
                        void (*fn)(feed_builder *, const char *, size_t, const void *),
                        const void *arg)
 {
-    json_t *arr = json_object_get(props, name), *v;
-    size_t i;
-    if (json_is_string(arr)) {
-        fn(b, json_string_value(arr), json_string_length(arr), arg);
+    yajl_val arr = rf_json_get(props, name);
+    if (YAJL_IS_STRING(arr)) {
+        fn(b, arr->u.string, strlen(arr->u.string), arg);
         return;
     }
-    json_array_foreach(arr, i, v)
-        if (json_is_string(v))
-            fn(b, json_string_value(v), json_string_length(v), arg);
+    for (size_t i = 0; i < rf_json_len(arr); i++) {
+        const char *v = rf_json_str(rf_json_at(arr, i));
+        if (v)
+            fn(b, v, strlen(v), arg);
+    }
 }
 
 /* Adapters for each_value. */
@@ -81,16 +82,17 @@ static void v_ident(feed_builder *b, const char *s, size_t n, const void *arg)
 }
 
 /* Primary name: the caption when it is one of the names, else the first name. */
-static void set_names(feed_builder *b, json_t *ent, json_t *props)
+static void set_names(feed_builder *b, yajl_val ent, yajl_val props)
 {
-    json_t *names = json_object_get(props, "name"), *v;
-    const char *caption = json_string_value(json_object_get(ent, "caption"));
-    const char *first = json_string_value(json_array_get(names, 0));
-    size_t i;
+    yajl_val names = rf_json_get(props, "name");
+    const char *caption = rf_json_get_str(ent, "caption");
+    const char *first = rf_json_str(rf_json_at(names, 0));
     const char *name = first ? first : caption;
-    json_array_foreach(names, i, v)
-        if (caption && json_is_string(v) && strcmp(json_string_value(v), caption) == 0)
+    for (size_t i = 0; i < rf_json_len(names); i++) {
+        const char *v = rf_json_str(rf_json_at(names, i));
+        if (caption && v && strcmp(v, caption) == 0)
             name = caption;
+    }
     if (name)
         fb_set_name(b, name, strlen(name));
     rf_alias_kind aka = RF_ALIAS_AKA, weak = RF_ALIAS_WEAK, former = RF_ALIAS_FORMER;
@@ -101,25 +103,25 @@ static void set_names(feed_builder *b, json_t *ent, json_t *props)
 }
 
 /* The listing date: createdAt, else first_seen (date part). */
-static void set_listed(feed_builder *b, json_t *ent, json_t *props)
+static void set_listed(feed_builder *b, yajl_val ent, yajl_val props)
 {
-    const char *d = json_string_value(json_array_get(json_object_get(props, "createdAt"), 0));
+    const char *d = rf_json_str(rf_json_at(rf_json_get(props, "createdAt"), 0));
     if (!d)
-        d = json_string_value(json_object_get(ent, "first_seen"));
+        d = rf_json_get_str(ent, "first_seen");
     if (d && strlen(d) >= 10)
         fb_set_listed_on(b, d, 10);
 }
 
 /* Fill the builder from one FtM entity object. */
-static void build(ftm_ctx *c, json_t *ent, rf_entity_kind kind, long line)
+static void build(ftm_ctx *c, yajl_val ent, rf_entity_kind kind, long line)
 {
     feed_builder *b = &c->b;
-    json_t *props = json_object_get(ent, "properties");
-    const char *id = json_string_value(json_object_get(ent, "id"));
+    yajl_val props = rf_json_get(ent, "properties");
+    const char *id = rf_json_get_str(ent, "id");
     b->e.line = line;
     b->e.kind = kind;
     b->e.list = c->list ? c->list
-                        : json_string_value(json_array_get(json_object_get(ent, "datasets"), 0));
+                        : rf_json_str(rf_json_at(rf_json_get(ent, "datasets"), 0));
     if (!b->e.list)
         b->e.list = "opensanctions";
     if (id)
@@ -134,28 +136,28 @@ static void build(ftm_ctx *c, json_t *ent, rf_entity_kind kind, long line)
     each_value(props, "program", b, v_program, NULL);
     each_value(props, "topics", b, v_program, "topic:");
     set_listed(b, ent, props);
-    const char *notes = json_string_value(json_array_get(json_object_get(props, "notes"), 0));
+    const char *notes = rf_json_str(rf_json_at(rf_json_get(props, "notes"), 0));
     if (notes)
         fb_set_remarks(b, notes, strlen(notes));
 }
 
 /* Handle one parsed line: unwrap a delta op, skip non-parties, emit the rest. */
-static int handle(ftm_ctx *c, json_t *root, long line)
+static int handle(ftm_ctx *c, yajl_val root, long line)
 {
-    json_t *ent = root;
-    const char *op = json_string_value(json_object_get(root, "op"));
+    yajl_val ent = root;
+    const char *op = rf_json_get_str(root, "op");
     rf_entity_kind kind;
     if (op) {
-        ent = json_object_get(root, "entity");
+        ent = rf_json_get(root, "entity");
         if (strcmp(op, "DEL") == 0) {
             if (c->b.diag)
                 c->b.diag->skipped++;
             return RF_OK;
         }
-        if (!json_is_object(ent))
+        if (!YAJL_IS_OBJECT(ent))
             return diag_set(c->b.diag, RF_EINPUT, line, "delta op '%s' without an entity", op);
     }
-    const char *schema = json_string_value(json_object_get(ent, "schema"));
+    const char *schema = rf_json_get_str(ent, "schema");
     if (!schema)
         return diag_set(c->b.diag, RF_EINPUT, line, "not a FollowTheMoney entity: no schema");
     if (!ftm_kind(schema, &kind)) {
@@ -170,19 +172,24 @@ static int handle(ftm_ctx *c, json_t *root, long line)
 /* Parse one line; blank lines are allowed. */
 static int parse_line(ftm_ctx *c, const char *l, size_t n, long line)
 {
-    json_error_t err;
+    rf_json_err err;
     size_t t = n;
     feed_trim(l, &t);
     if (!t)
         return RF_OK;
-    json_t *root = json_loadb(l, n, JSON_REJECT_DUPLICATES, &err);
-    if (!root)
-        return diag_set(c->b.diag, RF_EINPUT, line, "invalid JSON at column %d: %s",
+    yajl_val root;
+    int rc = rf_json_parse(l, n, RF_JSON_MAX_DEPTH, true, &root, &err);
+    if (rc == RF_ENOMEM)
+        return diag_set(c->b.diag, RF_ENOMEM, line, "out of memory");
+    if (rc != RF_OK && err.column)
+        return diag_set(c->b.diag, RF_EINPUT, line, "invalid JSON at column %ld: %s",
                         err.column, err.text);
-    int rc = json_is_object(root) ? handle(c, root, line)
-                                  : diag_set(c->b.diag, RF_EINPUT, line,
-                                             "a line must hold one JSON object");
-    json_decref(root);
+    if (rc != RF_OK)
+        return diag_set(c->b.diag, RF_EINPUT, line, "invalid JSON: %s", err.text);
+    rc = YAJL_IS_OBJECT(root) ? handle(c, root, line)
+                              : diag_set(c->b.diag, RF_EINPUT, line,
+                                         "a line must hold one JSON object");
+    yajl_tree_free(root);
     return rc;
 }
 

@@ -9,12 +9,12 @@
  * expansion ("billion laughs") at once. Elements are matched by namespace URI,
  * so the prefixes a document chooses do not matter. */
 #include <errno.h>
-#include <jansson.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "json_int.h"
 #include "reader_int.h"
 
 #define UBL_NS "urn:oasis:names:specification:ubl:schema:xsd:"
@@ -318,15 +318,16 @@ bool doc_json_is_package(const char *s, size_t len)
 {
     static const char *const keys[] = {"\"releases\"", "\"records\"", "\"uri\"",
                                        "\"version\"", "\"publisher\"", "\"publishedDate\""};
-    json_error_t e;
-    json_t *j = json_loadb(s, len, 0, &e);
-    if (j) {
-        bool pkg = json_is_object(j) && (json_is_array(json_object_get(j, "releases")) ||
-                                         json_is_array(json_object_get(j, "records")));
-        json_decref(j);
+    rf_json_err e;
+    yajl_val j;
+    int rc = rf_json_parse(s, len, RF_JSON_MAX_DEPTH, false, &j, &e);
+    if (rc == RF_OK) {
+        bool pkg = YAJL_IS_OBJECT(j) && (YAJL_IS_ARRAY(rf_json_get(j, "releases")) ||
+                                         YAJL_IS_ARRAY(rf_json_get(j, "records")));
+        yajl_tree_free(j);
         return pkg;
     }
-    if (json_error_code(&e) != json_error_premature_end_of_input)
+    if (rc != RF_EINPUT || !e.premature)
         return false;
     size_t i = 0;
     while (i < len && strchr(" \t\r{", s[i]))
