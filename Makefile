@@ -4,6 +4,8 @@
 # them sanitized.
 
 PKGS     := libpcre2-8 lmdb libxml-2.0 libcurl libcrypto yajl icu-uc icu-i18n libzip xlsxwriter
+# The tool alone also needs these (`serve`: libmicrohttpd); the library and redflag.pc do not.
+CLI_PKGS := libmicrohttpd
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
@@ -19,9 +21,10 @@ endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lstemmer -lm
+CLI_LIBS   := $(shell pkg-config --libs $(CLI_PKGS) 2>/dev/null) -lpthread
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DRF_RULES_DIR='"$(PREFIX)/share/redflag/rules"' \
               -DRF_FEEDS_CONF='"$(PREFIX)/share/redflag/feeds/feeds.conf"' -DRF_VERSION='"$(VERSION)"' -Iinclude -Isrc/lib $(WARN) \
-              -fvisibility=hidden -MMD -MP $(PKG_CFLAGS) $(CFLAGS)
+              -fvisibility=hidden -MMD -MP $(PKG_CFLAGS) $(shell pkg-config --cflags $(CLI_PKGS) 2>/dev/null) $(CFLAGS)
 
 LIB_SRC  := $(sort $(wildcard src/lib/*.c src/lib/*/*.c))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
@@ -41,7 +44,7 @@ SHAREDIR := $(PREFIX)/share/redflag
 BASHCOMP ?= $(PREFIX)/share/bash-completion/completions
 
 
-.PHONY: all deps check unit cli-test lint install-check demo bench bench-quick bench-names clean \
+.PHONY: all deps check unit cli-test lint install-check demo bench bench-quick bench-names bench-serve clean \
         install uninstall fuzz fuzz-run same-verdicts lib fresh-check
 all: $(BIN) $(LIBSO)
 lib: $(LIBA) $(LIBSO)
@@ -63,7 +66,7 @@ $(LIBSO): $(LIB_OBJ) src/lib/exports.map
 	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--no-undefined -Wl,--version-script=src/lib/exports.map $(LDFLAGS) -o $@ $(LIB_OBJ) $(PKG_LIBS) -lpthread
 
 $(BIN): $(CLI_OBJ) $(LIBA)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIBA) $(PKG_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIBA) $(PKG_LIBS) $(CLI_LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBA)
 	@mkdir -p $(dir $@)
@@ -130,6 +133,10 @@ bench-quick: $(BIN)
 
 bench-match: $(BIN)
 	@sh bench/match.sh ./$(BIN)
+
+# `serve` on loopback: paced single-record latency and batched throughput (~30 s).
+bench-serve: $(BIN)
+	@sh bench/serve.sh ./$(BIN)
 
 # Name-matching evaluation on the sets built from the real list files (bench/names/eval/):
 # pairs P/R/F1 per slice, listed names flagged, ordinary companies matched, vessel decoys.

@@ -23,7 +23,7 @@ _redflag()
     COMPREPLY=()
 
     if [ "$COMP_CWORD" -eq 1 ]; then
-        COMPREPLY=($(compgen -W "screen audit rules compare fetch feeds lookup cache help
+        COMPREPLY=($(compgen -W "screen audit rules compare fetch feeds lookup serve cache help
                                  --help --version" -- "$cur"))
         return 0
     fi
@@ -42,9 +42,9 @@ _redflag()
         --fail-on) COMPREPLY=($(compgen -W "low medium high critical none" -- "$cur")); return 0 ;;
         -k|--kind) COMPREPLY=($(compgen -W "company person" -- "$cur")); return 0 ;;
         --rules|--data) COMPREPLY=($(compgen -d -- "$cur")); return 0 ;;
-        --conf|--report|--ca-file) COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
+        --conf|--report|--ca-file|--api-key-file) COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
         --feed) COMPREPLY=($(compgen -W "$(_redflag_feeds)" -- "$cur")); return 0 ;;
-        --map|--sheet|--cache-ttl|--timeout|--deadline|--country|-n|--limit|--min|--min-examples) return 0 ;;
+        --map|--sheet|--cache-ttl|--timeout|--deadline|--country|-n|--limit|--min|--min-examples|--listen|--threads|--max-body) return 0 ;;
     esac
 
     screen_opts="-o --output -f --from --fail-on --map --delimiter --encoding --sheet --rules
@@ -62,6 +62,7 @@ _redflag()
         fetch) opts="--offline --feed --data --insecure-data --conf --timeout --deadline --ca-file --help" ;;
         feeds) opts="--data --conf -o --output --help" ;;
         lookup) opts="--country --kind -n --limit --min -o --output --data --insecure-data --conf --help" ;;
+        serve) opts="--listen --threads --max-body --timeout --api-key-file --rules --data --insecure-data --conf --help" ;;
         cache)
             if [ "$COMP_CWORD" -eq 2 ]; then
                 COMPREPLY=($(compgen -W "stats clear --help" -- "$cur"))

@@ -5,7 +5,7 @@
 # `make deps`, `make demo` and `make check`; `deps.sh bench` (from
 # `make bench`) adds the benchmark's baselines.
 set -u
-PKGS="make build-essential pkg-config libpcre2-dev liblmdb-dev libxml2-dev libcurl4-openssl-dev libssl-dev libyajl-dev libcsv-dev libzip-dev libxlsxwriter-dev libcmocka-dev libicu-dev libstemmer-dev python3 mandoc"
+PKGS="make build-essential pkg-config libpcre2-dev liblmdb-dev libxml2-dev libcurl4-openssl-dev libssl-dev libyajl-dev libcsv-dev libzip-dev libxlsxwriter-dev libcmocka-dev libicu-dev libstemmer-dev libmicrohttpd-dev curl python3 mandoc"
 [ "${1:-}" = bench ] && PKGS="$PKGS jq pcre2-utils time"   # the benchmark's baselines
 missing=""
 for p in $PKGS; do

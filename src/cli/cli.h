@@ -130,6 +130,10 @@ FILE *cli_report_open(cli_report *r, const char *path, const char *data_dir);
  * (from w) to stdout, else remove it. Returns rc, or EXIT_IO on failure. */
 int cli_report_close(cli_report *r, bool ok, struct rf_writer *w, int rc);
 
+struct rf_match_hit;
+/* One lookup hit as `lookup -o jsonl` writes it, a line on fp (cmd_lookup.c). */
+void cli_lookup_hit_json(FILE *fp, const char *query, const struct rf_match_hit *h);
+
 /* Subcommands, one file each. */
 int cmd_screen(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
@@ -139,5 +143,6 @@ int cmd_fetch(int argc, char **argv);
 int cmd_feeds(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
 int cmd_cache(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 #endif

@@ -59,16 +59,16 @@ static void print_hit(const rf_match_hit *h, double threshold)
            h->ex.penalty, h->ex.legal_adj, h->ex.party_adj);
 }
 
-/* One hit as a JSON line (the explanation from the name matcher). */
-static void print_json(const char *query, const rf_match_hit *h, double threshold)
+/* One hit as a JSON line on fp (the explanation from the name matcher); also
+ * `serve`'s GET /lookup. */
+void cli_lookup_hit_json(FILE *fp, const char *query, const rf_match_hit *h)
 {
     char ex[4096];
     rf_name_explain_json(&h->ex, ex, sizeof ex);
     char *q = cli_json_string(query), *mt = cli_json_string(h->matched),
          *nm = cli_json_string(h->name), *en = cli_json_string(h->entity),
          *why = cli_json_string(h->why ? h->why : "");
-    (void)threshold;
-    printf("{\"query\":%s,\"list\":\"%s\",\"entity\":%s,\"kind\":\"%s\",\"name\":%s,"
+    fprintf(fp, "{\"query\":%s,\"list\":\"%s\",\"entity\":%s,\"kind\":\"%s\",\"name\":%s,"
            "\"matched\":%s,\"alias_kind\":\"%s\",\"critical\":%s,\"score\":%.3f,"
            "\"match\":%s,\"outcome\":\"%s\",\"why\":%s,\"explain\":%s}\n", q, h->list, en,
            rf_entity_kind_name(h->kind), nm, mt, h->alias_kind, h->critical ? "true" : "false",
@@ -94,7 +94,7 @@ static int lookup_one(lookup_ctx *l, rf_name_party *q, size_t limit, double min,
         return EXIT_IO;
     }
     for (size_t i = 0; i < n; i++)
-        json ? print_json(q->name, &hits[i], RF_NAME_THRESHOLD)
+        json ? cli_lookup_hit_json(stdout, q->name, &hits[i])
              : print_hit(&hits[i], RF_NAME_THRESHOLD);
     rf_index_stat st = {0};
     if (n == 0 && l->lists.ix)

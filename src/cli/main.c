@@ -13,6 +13,7 @@ static const command commands[] = {
     {"fetch", cmd_fetch, "download the risk lists and rebuild the list index"},
     {"feeds", cmd_feeds, "show each risk list's source, age, size and status"},
     {"lookup", cmd_lookup, "find a name on the risk lists, with the match explained"},
+    {"serve", cmd_serve, "screen over HTTP: POST /screen, GET /lookup, /feeds, /health, /metrics"},
     {"cache", cmd_cache, "show or clear the supplier profile cache (cache stats|clear)"},
 };
 
