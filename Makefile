@@ -44,8 +44,8 @@ SHAREDIR := $(PREFIX)/share/redflag
 BASHCOMP ?= $(PREFIX)/share/bash-completion/completions
 
 
-.PHONY: all deps check unit cli-test lint install-check demo bench bench-quick bench-names bench-serve clean \
-        install uninstall fuzz fuzz-run same-verdicts lib fresh-check
+.PHONY: all deps check unit cli-test lint install-check demo bench bench-quick bench-names bench-serve \
+        clean install uninstall fuzz fuzz-run same-verdicts lib fresh-check mutate
 all: $(BIN) $(LIBSO)
 lib: $(LIBA) $(LIBSO)
 
@@ -122,6 +122,12 @@ build/fuzz/%: build/fuzz/obj/tests/fuzz/%.o $(LIB_SRC:%.c=build/fuzz/obj/%.o)
 fuzz: $(FUZZ_TARGETS)
 fuzz-run: fuzz
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+# Mutation check: each mutant of tests/mutants/mutants.tsv applied to a scratch copy of
+# the tree (build/mutate/tree), its tests run; prints the score and the survivors
+# (HACKING.md "Mutation check"). MUTATE_SAMPLE=N or MUTATE_ONLY=id,id for fewer.
+mutate:
+	@sh scripts/mutate.sh
 
 # The README's two commands on a newly debootstrapped minimal Debian 12, in a
 # chroot (root only; HACKING.md "fresh-check").

@@ -123,3 +123,14 @@ if html_check "$AD/hostile.html" > "$AD/htext"; then ok x; else bad audit-hostil
 expect_grep audit-hostile-text-kept 'x<script>alert(1)</script> high' "$AD/htext"
 expect_grep audit-hostile-escaped 'x&lt;script&gt;alert(1)&lt;/script&gt;' "$AD/hostile.html"
 expect_grep audit-unreadable-section "Records that could not be read Where Id Problem $AD/hostile.jsonl:2" "$AD/htext"
+
+# a run that fails reading its input (exit 4) keeps the previous report, byte for
+# byte, and leaves no temporary file beside it
+mkdir -p "$AD/keep/input-is-a-dir"
+printf '{"id":"k1","text":"Office chairs."}\n' > "$AD/keep/ok.jsonl"
+"$RF" audit "$AD/keep/ok.jsonl" --report "$AD/keep/r.html" > /dev/null 2>&1
+cp "$AD/keep/r.html" "$AD/keep/r.before"
+"$RF" audit "$AD/keep/input-is-a-dir" --report "$AD/keep/r.html" > /dev/null 2> "$AD/keep/err"
+expect_exit audit-failed-run-exit-4 4 $?
+if cmp -s "$AD/keep/r.html" "$AD/keep/r.before"; then ok x; else bad audit-failed-run-keeps-report "the previous report was replaced"; fi
+if ls "$AD/keep" | grep -q 'r\.html\.'; then bad audit-failed-run-no-temp "a temporary report is left: $(ls "$AD/keep")"; else ok x; fi

@@ -96,6 +96,19 @@ if cmp -s "$E/feeds/csl/current.0" tests/fixtures/http/ok.csv; then ok x; else b
 "$RF" feeds --data "$E" --conf "$tmp/empty2.conf" > "$tmp/empty-feeds.out" 2>/dev/null
 expect_grep empty-list-feeds-stale '^csl  *no  *13 .*stale: .*no entries' "$tmp/empty-feeds.out"
 
+# A download that does not parse to its end (here: cut in half, yet a 200 and
+# XML from its first byte) is rejected whole, though its first half held
+# goods: the last good copy is kept, byte for byte.
+C="$tmp/cut"
+printf '[dol]\nurl = http://127.0.0.1:%s/ok.xml\nformat = dol_goods_xml\n' "$port" > "$tmp/cut1.conf"
+printf '[dol]\nurl = http://127.0.0.1:%s/ok-cut.xml\nformat = dol_goods_xml\n' "$port" > "$tmp/cut2.conf"
+"$RF" fetch --data "$C" --conf "$tmp/cut1.conf" > /dev/null 2>&1
+expect_exit cut-list-first 0 $?
+"$RF" fetch --data "$C" --conf "$tmp/cut2.conf" > "$tmp/cut2.out" 2> "$tmp/cut2.err"
+expect_exit cut-list-exit-4 4 $?
+expect_grep cut-list-message 'feed dol: download rejected, last good copy kept' "$tmp/cut2.err"
+if cmp -s "$C/feeds/dol/current.0" tests/fixtures/http/ok.xml; then ok x; else bad cut-list-copy-kept "current.0 is not the last good download"; fi
+
 # A server or proxy that answers 304 to an unconditional request is an error,
 # not "unchanged".
 printf '[dol]\nurl = http://127.0.0.1:%s/always-304\nformat = dol_goods_xml\n' "$port" > "$tmp/304.conf"

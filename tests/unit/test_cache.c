@@ -227,6 +227,8 @@ static void test_validity(void **state)
     rf_cache *c = open_cache(dir, GEN_A, 0);
     assert_int_equal(rf_cache_put(c, &p, HITS, 1), RF_OK);
     assert_int_equal(rf_cache_get(c, &other, &h, &n), RF_ENOTFOUND); /* same LEI, other name */
+    rf_name_party twin = party("Exemplo Trading GmbH", de, lei, 1); /* as long, one word other */
+    assert_int_equal(rf_cache_get(c, &twin, &h, &n), RF_ENOTFOUND);
     rf_cache_close(c);
     c = open_cache(dir, GEN_B, 0);
     assert_int_equal(rf_cache_get(c, &p, &h, &n), RF_ENOTFOUND);

@@ -528,13 +528,14 @@ static void test_too_large(void **state)
     assert_failed_keeps_previous(f, RF_ELIMIT, RF_FETCH_E_TOO_LARGE, "too large");
 }
 
-/* An empty 200 never replaces the file. */
+/* An empty 200 never replaces the file; the message says the server sent
+ * nothing at all (not white space). */
 static void test_empty(void **state)
 {
     fx *f = *state;
     spit(f->dest, PREVIOUS);
     route(f, "/empty");
-    assert_failed_keeps_previous(f, RF_EINPUT, RF_FETCH_E_EMPTY, "empty body");
+    assert_failed_keeps_previous(f, RF_EINPUT, RF_FETCH_E_EMPTY, "empty body (0 bytes)");
 }
 
 /* Schemes other than http, https and file are refused before any I/O. */

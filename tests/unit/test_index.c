@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <lmdb.h>
 #include "redflag/feed.h"
 #include "redflag/index.h"
 
@@ -885,6 +886,33 @@ static void test_no_index(void **state)
     assert_true(exists(p));
 }
 
+/* An index another redflag wrote in another format is refused, naming the
+ * format, never read as ours. */
+static void test_other_format(void **state)
+{
+    fixture *f = *state;
+    char gen[RF_INDEX_GEN_HEX], path[600];
+    commit(builder(f->data), gen);
+    rf_index_close(open_ix(f->data));
+    snprintf(path, sizeof path, "%s/index", f->data);
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
+    assert_int_equal(mdb_env_open(env, path, MDB_NOLOCK, 0600), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
+    MDB_val k = {6, "format"}, v = {2, "99"};
+    assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+    rf_index *ix = NULL;
+    assert_int_equal(rf_index_open(&ix, f->data), RF_ESTORE);
+    assert_null(ix);
+    assert_non_null(strstr(rf_index_error(), "has format 99"));
+}
+
 /* One build at a time; a destroyed build leaves nothing behind. */
 static void test_lock_and_destroy(void **state)
 {
@@ -1288,6 +1316,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_roundtrip_fixtures, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_other_format, setup, teardown),
         cmocka_unit_test_setup_teardown(test_get_entity, setup, teardown),
         cmocka_unit_test_setup_teardown(test_find_id, setup, teardown),
         cmocka_unit_test_setup_teardown(test_find_key, setup, teardown),

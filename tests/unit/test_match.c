@@ -141,6 +141,17 @@ static void test_near_misses(void **state)
         if (h && h->outcome != RF_OUTCOME_NONE)
             fail_msg("'%s' matched %s (%s) at %.2f", misses[i], h->entity, h->matched, h->score);
     }
+    /* a lookup that shows hits under the threshold calls none of them a match or possible */
+    rf_name_party q = {"Xinjiang Goens Solar", RF_NAME_COMPANY, NULL, 0, NULL, 0, 0};
+    const rf_match_hit *hits;
+    size_t n;
+    assert_int_equal(rf_matcher_lookup(f->m, &q, 3, 0.0, &hits, &n), RF_OK);
+    assert_true(n > 0);
+    for (size_t i = 0; i < n; i++) {
+        assert_true(hits[i].score < RF_NAME_THRESHOLD);
+        assert_int_equal(hits[i].outcome, RF_OUTCOME_NONE);
+        assert_false(hits[i].ex.match);
+    }
 }
 
 /* An identical identifier decides whatever the name; a shared country

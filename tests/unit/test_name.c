@@ -42,6 +42,9 @@ static void test_legal_forms(void **state)
         {"PAO Romashka", "jsc romashka"},
         {"Acme Joint Stock Company", "acme jsc"},
         {"华为技术有限公司", "hua wei ji shu ltd"},
+        /* a name is never only its legal form: the words stay the name */
+        {"Limited", "limited"},
+        {"Co Ltd", "co ltd"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         assert_string_equal(norm(cases[i][0], RF_NAME_COMPANY), cases[i][1]);
@@ -232,6 +235,9 @@ static void test_persons(void **state)
     for (size_t i = 0; i < sizeof same / sizeof same[0]; i++)
         assert_true(cmp(same[i][0], same[i][1], RF_NAME_PERSON) >= RF_NAME_THRESHOLD);
     assert_true(cmp("John Smith", "Peter Smith", RF_NAME_PERSON) < RF_NAME_THRESHOLD);
+    /* an initial stands for a name with that letter only */
+    assert_true(cmp("J. Smith", "K. Smith", RF_NAME_PERSON) < RF_NAME_THRESHOLD);
+    assert_true(cmp("J. Smith", "Karl Smith", RF_NAME_PERSON) < RF_NAME_THRESHOLD);
     assert_true(cmp("Kim Jong Un", "Kim Jong Il", RF_NAME_PERSON) < RF_NAME_THRESHOLD);
 }
 
@@ -339,6 +345,12 @@ static void test_keys(void **state)
     rf_name_keys("Huawei", RF_NAME_COMPANY, collect, &d);
     assert_true(has(&c, "w:huawei") && has(&d, "w:huawei"));
     assert_true(a.n <= RF_NAME_KEYS_MAX);
+    /* a typo in a rare 4-letter word still meets the listed name in the index */
+    keys e = {0}, t = {0};
+    rf_name_keys("Yitu Technology", RF_NAME_COMPANY, collect, &e);
+    rf_name_keys("Yiut Technology", RF_NAME_COMPANY, collect, &t);
+    assert_true(share(&e, &t));
+    assert_true(cmp("Yitu Technology", "Yiut Technology", RF_NAME_COMPANY) >= RF_NAME_THRESHOLD);
 }
 
 /* Microseconds per call of f over the names. */

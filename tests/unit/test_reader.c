@@ -482,6 +482,12 @@ static void test_csv_ragged(void **state)
     assert_string_equal(val(f.rec, RF_F_ID, 0), "3");
     assert_int_equal(rf_record_line(f.rec), 4);
     close_fx(&f);
+    /* a row that gives nothing but its id is reported, never passed as clean */
+    open_str(&f, "id,supplier,notes\n1,,\n2,A,\n", RF_FMT_CSV);
+    expect_bad(&f, "record has nothing to screen", 2);
+    assert_int_equal(rf_reader_next(f.r, f.rec), RF_OK);
+    assert_string_equal(val(f.rec, RF_F_ID, 0), "2");
+    close_fx(&f);
 }
 
 /* An unbalanced quote is reported at the end, at the line where the field began. */
@@ -631,13 +637,13 @@ static void test_csv_office_numbers(void **state)
         {"1.234,56", 1234.56}, {"1234,56", 1234.56}, {"1 234,56", 1234.56},
         {"1\xc2\xa0" "234,56", 1234.56}, {"1\xe2\x80\xaf" "234,5", 1234.5}, {"12,5", 12.5},
         {"1.234", 1234}, {"(12,50)", -12.5}, {"12,50-", -12.5}, {"-3", -3}, {"0,125", 0.125},
-        {"1.234.567", 1234567},
+        {"1.234.567", 1234567}, {"+3", 3}, {"+1.234,5", 1234.5},
     };
     char buf[4096];
     size_t n = (size_t)snprintf(buf, sizeof buf, "id;quantity\n");
     for (size_t i = 0; i < sizeof de / sizeof de[0]; i++)
         n += (size_t)snprintf(buf + n, sizeof buf - n, "%zu;%s\n", i, de[i].text);
-    n += (size_t)snprintf(buf + n, sizeof buf - n, "bad;1.23.4\nlast;2,5\n");
+    n += (size_t)snprintf(buf + n, sizeof buf - n, "bad;1.23.4\nbad2;1.234 567,89\nlast;2,5\n");
     fx f;
     open_text(&f, buf, n, RF_FMT_AUTO, NULL);
     for (size_t i = 0; i < sizeof de / sizeof de[0]; i++) {
@@ -651,6 +657,10 @@ static void test_csv_office_numbers(void **state)
     }
     expect_bad(&f, "expected a number, got string \"1.23.4\"", (long)(sizeof de / sizeof de[0]) + 2);
     assert_string_equal(val(f.rec, RF_F_ID, 0), "bad");
+    /* two kinds of group separator in one integer part is no number */
+    expect_bad(&f, "expected a number, got string \"1.234 567,89\"",
+               (long)(sizeof de / sizeof de[0]) + 3);
+    assert_string_equal(val(f.rec, RF_F_ID, 0), "bad2");
     assert_int_equal(rf_reader_next(f.r, f.rec), RF_OK);
     close_fx(&f);
     /* comma-separated: "1,234" (quoted) is thousands, "1.234" a decimal point */
@@ -693,6 +703,11 @@ static void test_csv_delimiters(void **state)
         close_fx(&f);
     }
     fx f;
+    /* delimiters inside a quoted header name do not count */
+    open_str(&f, "id,notes,\"remarks; internal; not used\"\n1,Passports held,x\n", RF_FMT_AUTO);
+    assert_int_equal(rf_reader_next(f.r, f.rec), RF_OK);
+    assert_string_equal(val(f.rec, RF_F_TEXT, 0), "Passports held");
+    close_fx(&f);
     open_str(&f, "id;supplier,notes\n1;A,x\n", RF_FMT_CSV);
     assert_int_equal(rf_reader_set_delimiter(f.r, ','), RF_OK);
     assert_int_equal(rf_reader_next(f.r, f.rec), RF_OK);

@@ -198,6 +198,10 @@ static void test_evaluation(void **state)
         {"when item.origin in countries }", "{\"item\": {\"origin\": \"my\"}}", 1},
         {"when item.origin in countries }", "{\"item\": {\"origin\": \"SG\"}}", 0},
         {"when exists item.origin }", "{\"item\": {\"origin\": \"\", \"description\": \"x\"}}", 0},
+        /* a subcontractor given only by its country has an empty name: no name exists */
+        {"when exists subcontractors.name }", "{\"subcontractors\": [{\"country\": \"CN\"}]}", 0},
+        {"when exists subcontractors.country }", "{\"subcontractors\": [{\"country\": \"CN\"}]}",
+         1},
         /* a rule whose fields are all absent is not run, but its verdict on such a
          * record (known from an empty record) still stands */
         {"match $a = /x/ when none of them }", "{\"supplier\": {\"name\": \"A\"}}", 1},
