@@ -62,7 +62,7 @@ _redflag()
         fetch) opts="--offline --feed --data --insecure-data --conf --timeout --deadline --ca-file --help" ;;
         feeds) opts="--data --conf -o --output --help" ;;
         lookup) opts="--country --kind -n --limit --min -o --output --data --insecure-data --conf --help" ;;
-        serve) opts="--listen --threads --max-body --timeout --api-key-file --rules --data --insecure-data --conf --help" ;;
+        serve) opts="--listen --threads --max-body --timeout --api-key-file --rules --data --conf --help" ;;
         cache)
             if [ "$COMP_CWORD" -eq 2 ]; then
                 COMPREPLY=($(compgen -W "stats clear --help" -- "$cur"))
