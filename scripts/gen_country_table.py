@@ -2,7 +2,7 @@
 """Generate src/lib/country_table.c from the ISO 3166 country-codes CSV.
 
 Usage: python3 scripts/gen_country_table.py [CSV] [OUT]
-  CSV defaults to /work/shared/data/codes/iso3166_country-codes.csv
+  CSV defaults to $REDFLAG_SAMPLE_DATA/codes/iso3166_country-codes.csv
       (datasets/country-codes, ODC PDDL),
   OUT defaults to src/lib/country_table.c.
 
@@ -12,11 +12,12 @@ search, each with its alpha-2 code, plus the English short name per code and
 the accent-folding table the C side uses, so both sides fold identically.
 """
 import csv
+import os
 import re
 import sys
 import unicodedata
 
-SRC = "/work/shared/data/codes/iso3166_country-codes.csv"
+SRC = os.path.join(os.environ.get("REDFLAG_SAMPLE_DATA", "sample-data"), "codes/iso3166_country-codes.csv")
 OUT = "src/lib/country_table.c"
 
 # Hand-kept variants: common spellings (news, trade, US DOL ILAB, UK and US

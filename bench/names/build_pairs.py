@@ -2,7 +2,7 @@
 """Build bench/names/pairs.jsonl, the labelled name-pair set (see README.md).
 
 Real listed names are read from the public sample data (DATA_DIR, normally
-/work/shared/data) and varied with the transformations suppliers' records show
+the sample data folder, $REDFLAG_SAMPLE_DATA) and varied with the transformations suppliers' records show
 (legal forms, case and punctuation, typos, word order, abbreviations, spacing,
 dropped generic words, transliteration). Near misses are real pairs of
 *different* listed entities that share words, plus one-word substitutions.

@@ -3,7 +3,7 @@
 
 usage: build.py [--data DIR] [--repo DIR] [--out DIR] [--seed N]
 
-  --data  the shared sample data (default /work/shared/data; see its PROVENANCE.md)
+  --data  the shared sample data (default $REDFLAG_SAMPLE_DATA; see its PROVENANCE.md)
   --repo  the redflag repository (default: two levels up), for feeds/snapshots/ and
           bench/names/pairs.jsonl
   --out   where to write pairs.jsonl, listed.jsonl, ordinary.jsonl, decoys.jsonl
@@ -1230,7 +1230,7 @@ def write_jsonl(path, rows):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--data", default="/work/shared/data")
+    ap.add_argument("--data", default=os.environ.get("REDFLAG_SAMPLE_DATA", "sample-data"))
     ap.add_argument("--repo", default=os.path.normpath(os.path.join(HERE, "..", "..", "..")))
     ap.add_argument("--out", default=HERE)
     ap.add_argument("--src", default=None)
