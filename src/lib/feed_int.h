@@ -15,15 +15,21 @@
 /* ---- the formats (feeds/, one file each, listed by RF_FEED_FORMATS) ---- */
 
 /* What a feed format provides: its feeds.conf name, what a download must look
- * like, whether the feed's alt_url and add_url belong to it (ofac_csv), and a
- * parser of the feed's n files delivering entities (ecb) or goods rows (gcb). */
+ * like, whether the feed's alt_url and add_url belong to it (ofac_csv), and
+ * either a parser of one entity file (parse_one, run on each of the feed's
+ * files in turn) or a parser of all the feed's n files at once delivering
+ * entities (ecb) or goods rows (gcb). */
 typedef struct feed_ops {
     const char *name;
     rf_fetch_expect expect;
     bool extra_urls;
     int (*parse)(const rf_feed_def *def, const rf_feed_src *src, size_t n, rf_entity_cb ecb,
                  rf_goods_cb gcb, void *ud, rf_feed_diag *d);
+    int (*parse_one)(const rf_feed_src *src, rf_entity_cb cb, void *ud, rf_feed_diag *d);
 } feed_ops;
+/* Parse a feed's n files with its format's parser. */
+int feed_parse(const feed_ops *ops, const rf_feed_def *def, const rf_feed_src *src, size_t n,
+               rf_entity_cb ecb, rf_goods_cb gcb, void *ud, rf_feed_diag *d);
 /* The parser of a format (NULL for none), and the format called name (-1). */
 const feed_ops *feed_ops_of(rf_feed_format f);
 int feed_format_named(const char *name);

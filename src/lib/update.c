@@ -108,7 +108,7 @@ static int parse_files(const rf_feed_def *def, rf_feed_format fmt, const char *c
     for (size_t i = 0; i < n; i++)
         src[i] = (rf_feed_src){.path = paths[i], .list = def->name};
     const feed_ops *ops = feed_ops_of(fmt);
-    return ops ? ops->parse(def, src, n, ecb, gcb, ud, d) : RF_EINVAL;
+    return ops ? feed_parse(ops, def, src, n, ecb, gcb, ud, d) : RF_EINVAL;
 }
 
 /* Count entities (check of a download). */

@@ -34,6 +34,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
     rf_feed_src src = {.data = (const char *)data + 1, .len = n - 1, .list = "fuzz"};
     rf_feed_diag d;
     size_t count = 0;
-    feed_ops_of(f)->parse(&def, &src, 1, count_entity, count_goods, &count, &d);
+    feed_parse(feed_ops_of(f), &def, &src, 1, count_entity, count_goods, &count, &d);
     return 0;
 }

@@ -234,13 +234,5 @@ int rf_feed_parse_csl_csv(const rf_feed_src *src, rf_entity_cb cb, void *ud, rf_
     return rc;
 }
 
-/* Each file of the feed in turn. */
-static int parse_all(const rf_feed_def *def, const rf_feed_src *src, size_t n, rf_entity_cb ecb,
-                     rf_goods_cb gcb, void *ud, rf_feed_diag *d)
-{
-    (void)def, (void)gcb;
-    return feed_each_file(src, n, rf_feed_parse_csl_csv, ecb, ud, d);
-}
-
 /* trade.gov Consolidated Screening List CSV. */
-const feed_ops feed_csl_csv = {"csl_csv", RF_EXPECT_CSV, false, parse_all};
+const feed_ops feed_csl_csv = {"csl_csv", RF_EXPECT_CSV, false, NULL, rf_feed_parse_csl_csv};

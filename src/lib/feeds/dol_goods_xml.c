@@ -98,4 +98,4 @@ static int parse_all(const rf_feed_def *def, const rf_feed_src *src, size_t n, r
 }
 
 /* The US DOL ILAB List of Goods XML (goods rows, not entities). */
-const feed_ops feed_dol_goods_xml = {"dol_goods_xml", RF_EXPECT_XML, false, parse_all};
+const feed_ops feed_dol_goods_xml = {"dol_goods_xml", RF_EXPECT_XML, false, parse_all, NULL};

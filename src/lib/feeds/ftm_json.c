@@ -225,13 +225,5 @@ int rf_feed_parse_ftm(const rf_feed_src *src, rf_entity_cb cb, void *ud, rf_feed
     return rc;
 }
 
-/* Each file of the feed in turn. */
-static int parse_all(const rf_feed_def *def, const rf_feed_src *src, size_t n, rf_entity_cb ecb,
-                     rf_goods_cb gcb, void *ud, rf_feed_diag *d)
-{
-    (void)def, (void)gcb;
-    return feed_each_file(src, n, rf_feed_parse_ftm, ecb, ud, d);
-}
-
 /* OpenSanctions FollowTheMoney JSON lines. */
-const feed_ops feed_ftm_json = {"ftm_json", RF_EXPECT_JSON, false, parse_all};
+const feed_ops feed_ftm_json = {"ftm_json", RF_EXPECT_JSON, false, NULL, rf_feed_parse_ftm};

@@ -26,3 +26,12 @@ int feed_format_named(const char *name)
             return i;
     return -1;
 }
+
+/* Parse a feed's files: all at once, or each in turn with the one-file parser. */
+int feed_parse(const feed_ops *ops, const rf_feed_def *def, const rf_feed_src *src, size_t n,
+               rf_entity_cb ecb, rf_goods_cb gcb, void *ud, rf_feed_diag *d)
+{
+    if (ops->parse)
+        return ops->parse(def, src, n, ecb, gcb, ud, d);
+    return feed_each_file(src, n, ops->parse_one, ecb, ud, d);
+}

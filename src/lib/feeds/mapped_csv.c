@@ -199,4 +199,4 @@ static int parse_all(const rf_feed_def *def, const rf_feed_src *src, size_t n, r
 }
 
 /* A buyer's own list in CSV, read through `map` lines. */
-const feed_ops feed_mapped_csv = {"mapped_csv", RF_EXPECT_CSV, false, parse_all};
+const feed_ops feed_mapped_csv = {"mapped_csv", RF_EXPECT_CSV, false, parse_all, NULL};

@@ -240,4 +240,4 @@ static int parse_all(const rf_feed_def *def, const rf_feed_src *src, size_t n, r
 }
 
 /* OFAC legacy CSV, with alt_url (ALT.CSV) and add_url (ADD.CSV). */
-const feed_ops feed_ofac_csv = {"ofac_csv", RF_EXPECT_CSV, true, parse_all};
+const feed_ops feed_ofac_csv = {"ofac_csv", RF_EXPECT_CSV, true, parse_all, NULL};

@@ -155,13 +155,6 @@ int rf_feed_parse_ofac_enhanced_xml(const rf_feed_src *src, rf_entity_cb cb, voi
     return feed_xml_entities(src, "sanctionsData", "entity", "us_ofac", build_entity, cb, ud, diag);
 }
 
-/* Each file of the feed in turn. */
-static int parse_all(const rf_feed_def *def, const rf_feed_src *src, size_t n, rf_entity_cb ecb,
-                     rf_goods_cb gcb, void *ud, rf_feed_diag *d)
-{
-    (void)def, (void)gcb;
-    return feed_each_file(src, n, rf_feed_parse_ofac_enhanced_xml, ecb, ud, d);
-}
-
 /* OFAC SDN_ENHANCED.XML and CONS_ENHANCED.XML. */
-const feed_ops feed_ofac_enhanced_xml = {"ofac_enhanced_xml", RF_EXPECT_XML, false, parse_all};
+const feed_ops feed_ofac_enhanced_xml = {"ofac_enhanced_xml", RF_EXPECT_XML, false, NULL,
+                                         rf_feed_parse_ofac_enhanced_xml};

@@ -113,13 +113,5 @@ int rf_feed_parse_ofac_xml(const rf_feed_src *src, rf_entity_cb cb, void *ud,
     return feed_xml_entities(src, "sdnList", "sdnEntry", "us_ofac", build_entry, cb, ud, diag);
 }
 
-/* Each file of the feed in turn. */
-static int parse_all(const rf_feed_def *def, const rf_feed_src *src, size_t n, rf_entity_cb ecb,
-                     rf_goods_cb gcb, void *ud, rf_feed_diag *d)
-{
-    (void)def, (void)gcb;
-    return feed_each_file(src, n, rf_feed_parse_ofac_xml, ecb, ud, d);
-}
-
 /* OFAC sdn.xml and consolidated.xml. */
-const feed_ops feed_ofac_xml = {"ofac_xml", RF_EXPECT_XML, false, parse_all};
+const feed_ops feed_ofac_xml = {"ofac_xml", RF_EXPECT_XML, false, NULL, rf_feed_parse_ofac_xml};

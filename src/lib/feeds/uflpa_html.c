@@ -401,13 +401,6 @@ int rf_feed_parse_uflpa_html(const rf_feed_src *src, rf_entity_cb cb, void *ud,
     return rc;
 }
 
-/* Each file of the feed in turn. */
-static int parse_all(const rf_feed_def *def, const rf_feed_src *src, size_t n, rf_entity_cb ecb,
-                     rf_goods_cb gcb, void *ud, rf_feed_diag *d)
-{
-    (void)def, (void)gcb;
-    return feed_each_file(src, n, rf_feed_parse_uflpa_html, ecb, ud, d);
-}
-
 /* The DHS UFLPA Entity List page. */
-const feed_ops feed_uflpa_html = {"uflpa_html", RF_EXPECT_HTML, false, parse_all};
+const feed_ops feed_uflpa_html = {"uflpa_html", RF_EXPECT_HTML, false, NULL,
+                                  rf_feed_parse_uflpa_html};

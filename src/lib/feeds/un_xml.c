@@ -114,13 +114,5 @@ int rf_feed_parse_un_xml(const rf_feed_src *src, rf_entity_cb cb, void *ud, rf_f
     return feed_xml_entities(src, "CONSOLIDATED_LIST", "INDIVIDUAL|ENTITY", "un_sc", build_entry, cb, ud, diag);
 }
 
-/* Each file of the feed in turn. */
-static int parse_all(const rf_feed_def *def, const rf_feed_src *src, size_t n, rf_entity_cb ecb,
-                     rf_goods_cb gcb, void *ud, rf_feed_diag *d)
-{
-    (void)def, (void)gcb;
-    return feed_each_file(src, n, rf_feed_parse_un_xml, ecb, ud, d);
-}
-
 /* UN Security Council consolidated list XML. */
-const feed_ops feed_un_xml = {"un_xml", RF_EXPECT_XML, false, parse_all};
+const feed_ops feed_un_xml = {"un_xml", RF_EXPECT_XML, false, NULL, rf_feed_parse_un_xml};
