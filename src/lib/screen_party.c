@@ -106,6 +106,8 @@ static int cache_get(job *j, const rf_record_party *rp, rf_rule_scope scope, boo
                      bool *keyed)
 {
     rf_engine *e = j->s->e;
+    if (!j->c) /* no cache (or it failed earlier in this record): no lock to take */
+        return RF_ENOTFOUND;
     pthread_mutex_lock(&e->cache_mu);
     if (e->cache_broken)
         j->c = NULL;
